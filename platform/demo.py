@@ -1,0 +1,96 @@
+"""Demo villages for the embedded default: every village of Kecamatan Godean (Sleman, DIY) and a
+few villages elsewhere, each with sample news in Bahasa Indonesia. Running it again adds nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from etalase.platform.content.models import Post
+from etalase.platform.content.service import create_post
+from etalase.tenants.models import Village, utcnow
+from etalase.tenants.resolver import TYPE_TITLE
+from etalase.tenants.scope import in_village
+from etalase.tenants.service import create_village, create_villages_under
+
+KECAMATAN = "34.04.02"  # Godean, Kabupaten Sleman: seven desa, one of them a Sidomulyo
+ELSEWHERE = (
+    "33.22.19.1001",  # Sidomulyo, Ungaran Timur (Kab. Semarang): a second Sidomulyo
+    "33.74.10.1001",  # Meteseh, Kota Semarang: a kelurahan
+    "51.03.01.1002",  # Kuta, Badung, Bali
+    "91.03.01.1001",  # Sentani Kota, Jayapura, Papua: a distrik
+    "11.06.01.2002",  # Jantang, Aceh Besar
+    "64.01.01.2011",  # Batu Kajang, Paser, Kalimantan Timur
+)
+
+SAMPLE_POSTS = (
+    (
+        "Musyawarah {title} Sepakati Rencana Kerja Pemerintah Desa 2027",
+        "Warga, BPD, dan perangkat desa menyepakati prioritas pembangunan tahun depan.",
+        "<p>Musyawarah desa di balai {title} dihadiri perwakilan RT, RW, kelompok tani, PKK, dan karang "
+        "taruna. Forum menyepakati tiga prioritas: perbaikan jalan usaha tani, air bersih, dan pelatihan "
+        "pemasaran produk UMKM.</p><p>Hasil musyawarah akan dituangkan dalam RKP Desa 2027 dan diumumkan "
+        "di papan informasi serta website desa.</p>",
+    ),
+    (
+        "Posyandu Balita dan Lansia Kembali Digelar Serentak",
+        "Penimbangan, imunisasi, dan pemeriksaan tekanan darah gratis untuk warga.",
+        "<p>Kader posyandu {title} kembali menggelar layanan bulanan. Selain penimbangan dan imunisasi "
+        "balita, warga lansia mendapat pemeriksaan tekanan darah dan gula darah tanpa biaya.</p>"
+        "<ul><li>Balita: penimbangan dan vitamin A</li><li>Lansia: cek tensi dan gula darah</li></ul>",
+    ),
+    (
+        "BUMDes Pasarkan Produk Olahan Warga Lewat Website Desa",
+        "Keripik, gula semut, dan kerajinan anyaman kini bisa dipesan dari luar desa.",
+        "<p>Badan Usaha Milik Desa mulai memajang produk UMKM warga di website desa. Pembeli dapat "
+        "memesan langsung kepada penjual melalui WhatsApp.</p><blockquote>Website desa adalah etalase "
+        "kami, kata pengurus BUMDes.</blockquote>",
+    ),
+    (
+        "Kerja Bakti Membersihkan Saluran Irigasi Menjelang Musim Tanam",
+        "Ratusan warga turun bersama agar air sampai ke sawah.",
+        "<p>Menjelang musim tanam, warga {title} bergotong royong membersihkan saluran irigasi "
+        "sepanjang dua kilometer. Kegiatan ditutup dengan makan bersama di pos ronda.</p>",
+    ),
+)
+
+
+@dataclass
+class DemoResult:
+    villages_created: int
+    posts_created: int
+    slugs: list[str]
+
+
+def provision_demo(session: Session) -> DemoResult:
+    created = create_villages_under(session, KECAMATAN).created
+    existing = set(session.exec(select(Village.code)).all())
+    for code in ELSEWHERE:
+        if code not in existing:
+            create_village(session, code)
+            created += 1
+    session.flush()
+    villages = session.exec(
+        select(Village).where(col(Village.code).like(KECAMATAN + ".%") | col(Village.code).in_(ELSEWHERE))
+    ).all()
+    posts = 0
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    for village in sorted(villages, key=lambda v: v.code):
+        assert village.id is not None
+        if session.exec(in_village(Post, village.id).limit(1)).first() is not None:
+            continue
+        kind = "kelurahan" if village.code[9] == "1" else "desa"
+        title = f"{TYPE_TITLE[kind]} {village.name}"
+        for age, (headline, summary, body) in enumerate(SAMPLE_POSTS):
+            create_post(
+                session,
+                village.id,
+                title=headline.format(title=title),
+                summary=summary,
+                body=body.format(title=title),
+                published_at=now - timedelta(days=3 * age + 1, hours=age),
+            )
+            posts += 1
+    return DemoResult(created, posts, sorted(v.slug for v in villages))

@@ -1,0 +1,1 @@
+"""HTTP: host routing, the portal, the village site."""

@@ -1,0 +1,43 @@
+"""Request-scoped dependencies, as ``Annotated`` aliases so a route's signature says what it uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+
+from etalase.platform.runtime import Runtime
+from etalase.tenants.resolver import VillageSite
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The transaction belongs to the request: one commit at the end, rollback on error."""
+    with get_runtime(request).session() as session:
+        yield session
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+def current_village(request: Request) -> VillageSite:
+    site = request.state.site
+    if site.village is None:  # VillageRoute already guarantees this; a second line of defence
+        raise HTTPException(status_code=404)
+    village: VillageSite = site.village
+    return village
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SessionDep = Annotated[Session, Depends(get_session)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+CurrentVillage = Annotated[VillageSite, Depends(current_village)]

@@ -1,0 +1,68 @@
+"""Jinja2 over the themes/ folder.
+
+Template names are ``<folder>/<file>``: ``portal/index.html``, ``base/village.html``,
+``klasik/home.html``. A village page asks for its theme's file first and falls back to ``base/``,
+so a new theme is a new folder that overrides only what it changes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from starlette.responses import HTMLResponse
+
+from etalase.platform.settings import Settings
+from etalase.themes import THEMES_DIR
+
+LOCALE = "id_ID"
+
+
+def tanggal(value: datetime | None) -> str:
+    """``27 November 2026``."""
+    return format_date(value, format="d MMMM y", locale=LOCALE) if value else ""
+
+
+def angka(value: int | float) -> str:
+    """``83.762``: Indonesian digit grouping."""
+    return format_decimal(value, locale=LOCALE)
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(THEMES_DIR),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=settings.env == "development",
+    )
+    # Catalogs arrive with the account screens (issue 3); until then the Indonesian source text shows.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.filters["tanggal"] = tanggal
+    env.filters["angka"] = angka
+    env.globals["settings"] = settings
+    env.globals["portal_url"] = settings.public_url()
+    env.globals["village_url"] = settings.village_url
+    return Jinja2Templates(env=env)
+
+
+def theme_template(templates: Jinja2Templates, theme: str, name: str) -> Template:
+    return templates.env.select_template([f"{theme}/{name}", f"base/{name}"])
+
+
+def render(
+    templates: Jinja2Templates,
+    request: Request,
+    template: str | Template,
+    context: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    tpl = templates.env.get_template(template) if isinstance(template, str) else template
+    html = tpl.render({"request": request, **context})
+    return HTMLResponse(html, status_code=status_code)
