@@ -32,7 +32,7 @@ def village_key(village_id: int, name: str) -> str:
 
 def check_key(key: str) -> str:
     # Keys come from our own code, but a traversal here would read or overwrite another village's file.
-    if not _KEY.match(key) or ".." in key or "//" in key:
+    if not _KEY.match(key) or ".." in key or "//" in key or key.endswith("/"):
         raise MediaKeyError(f"invalid media key: {key!r}")
     return key
 

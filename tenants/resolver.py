@@ -109,27 +109,33 @@ class SiteResolver:
     # -- fast path, no I/O: safe on the event loop --------------------------------------------
     def peek(self, raw_host: str | None) -> Site | None:
         """The cached answer, or None when the cache is cold or its generation is due a check."""
-        if time.monotonic() - self._checked_at > self.check_seconds:
-            return None
         kind = classify_host(raw_host, self.base_domain)
         if kind.kind == "portal":
             return PORTAL
         if kind.kind == "invalid":
             return UNKNOWN
+        if time.monotonic() - self._checked_at > self.check_seconds:
+            return None
+        key = f"{kind.kind}:{kind.value}"
         with self._lock:
-            site = self._local.get(f"{kind.kind}:{kind.value}")
+            site = self._local.get(key)
             if site is not None:
-                self._local.move_to_end(f"{kind.kind}:{kind.value}")
+                self._local.move_to_end(key)
             return site
 
     # -- slow path: may query Redis and the database (run it in a thread) ---------------------
     def resolve(self, raw_host: str | None) -> Site:
         self._check_generation()
-        site = self.peek(raw_host)
+        kind = classify_host(raw_host, self.base_domain)
+        if kind.kind == "portal":
+            return PORTAL
+        if kind.kind == "invalid":
+            return UNKNOWN
+        key = f"{kind.kind}:{kind.value}"
+        with self._lock:
+            site = self._local.get(key)
         if site is not None:
             return site
-        kind = classify_host(raw_host, self.base_domain)
-        key = f"{kind.kind}:{kind.value}"
         site = self._from_shared(key)
         if site is None:
             village = self._load(kind.kind, kind.value)
