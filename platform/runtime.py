@@ -42,7 +42,7 @@ class Runtime:
         return cls(
             settings=settings,
             engine=make_engine(settings.sqlalchemy_url),
-            cache=make_cache(settings.redis_url),
+            cache=make_cache(settings.redis_url, settings.redis_prefix),
             media=make_media_store(settings),
         )
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     redis_url: str = Field(
         "", description="Redis URL for cache, rate limits, counters and jobs. Empty: in-process."
     )
+    redis_prefix: str = Field(
+        "etalase:", description="Prefix of every Redis key; deployments sharing one Redis need their own."
+    )
     secret_key: str = Field(
         "", description="Signs sessions and tokens; at least 32 characters. Required in production."
     )

@@ -27,7 +27,6 @@ from sqlalchemy import event, text
 
 from etalase.platform import migrate
 from etalase.platform.app import create_app
-from etalase.platform.cache import RedisCache
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import Settings
 from etalase.tenants.regions import load_regions
@@ -134,6 +133,7 @@ def production_settings(pg: str, redis_url: str, s3: S3Endpoint, var_dir: Path) 
         var_dir=var_dir,
         database_url=pg,
         redis_url=redis_url,
+        redis_prefix=f"etalase-test-{uuid.uuid4().hex[:8]}:",  # test runs never share keys
         base_domain=BASE_DOMAIN,
         public_scheme="https",
         secret_key="p" * 40,
@@ -150,8 +150,6 @@ def production_settings(pg: str, redis_url: str, s3: S3Endpoint, var_dir: Path) 
 def build_stack(name: str, settings: Settings) -> Stack:
     migrate.upgrade(settings.sqlalchemy_url)
     runtime = Runtime.build(settings)
-    if isinstance(runtime.cache, RedisCache):
-        runtime.cache.prefix = f"etalase-test-{uuid.uuid4().hex[:8]}:"  # runs never share keys
     load_regions(runtime.engine)
     return Stack(name, settings, runtime)
 
@@ -207,3 +205,12 @@ def sql_log(stack: Stack) -> Iterator[StatementLog]:
     event.listen(stack.runtime.engine, "before_cursor_execute", record)
     yield log
     event.remove(stack.runtime.engine, "before_cursor_execute", record)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The ETALASE_ variables that recreate these settings in another process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ETALASE_")}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"ETALASE_{name.upper()}"] = str(value)
+    return env
