@@ -23,6 +23,7 @@ import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from moto.server import ThreadedMotoServer
 from sqlalchemy import event, text
 
 from etalase.platform import migrate
@@ -86,15 +87,17 @@ class S3Endpoint:
 @pytest.fixture(scope="session")
 def s3() -> Iterator[S3Endpoint]:
     """moto in server mode: a real S3 HTTP API on loopback, not an in-process mock."""
-    from moto.server import ThreadedMotoServer
-
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     url = f"http://{host}:{port}"
     bucket = "etalase-media-test"
     boto3.client(
-        "s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
     ).create_bucket(Bucket=bucket)
     yield S3Endpoint(url, bucket)
     server.stop()
@@ -111,7 +114,7 @@ class Stack:
         """Remove every village and its data; keep the region list."""
         with self.runtime.engine.begin() as connection:
             for table in ("post", "village_domain", "village"):
-                connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
+                connection.execute(text(f"DELETE FROM {table}"))
             connection.execute(text("UPDATE site_generation SET generation = generation + 1"))
         self.runtime.resolver.forget()
 
@@ -165,7 +168,9 @@ def embedded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def production_stack(
     pg_url: str, redis_url: str, s3: S3Endpoint, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    stack = build_stack("production", production_settings(pg_url, redis_url, s3, tmp_path_factory.mktemp("prod")))
+    stack = build_stack(
+        "production", production_settings(pg_url, redis_url, s3, tmp_path_factory.mktemp("prod"))
+    )
     yield stack
     stack.runtime.close()
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from fastapi.testclient import TestClient
 
+from etalase.platform.app import create_app
 from etalase.platform.media import LocalMediaStore, MediaKeyError, S3MediaStore, village_key
 from tests.conftest import Stack
 
@@ -46,10 +48,6 @@ def test_keys_cannot_escape_the_village_namespace(stack: Stack, name: str) -> No
 
 
 def test_local_media_is_served_under_media_url(embedded_stack: Stack) -> None:
-    from fastapi.testclient import TestClient
-
-    from etalase.platform.app import create_app
-
     key = village_key(3, "dokumen/apbdes.txt")
     embedded_stack.runtime.media.put(key, b"APBDes 2026", "text/plain")
     client = TestClient(create_app(embedded_stack.settings, embedded_stack.runtime))

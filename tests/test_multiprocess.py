@@ -26,8 +26,18 @@ def server(production_stack: Stack) -> Iterator[str]:
     port = free_port()
     env = settings_env(production_stack.settings) | {"ETALASE_SITE_CACHE_SECONDS": "0.2"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "etalase.platform.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "etalase.platform.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -70,7 +80,9 @@ def test_two_processes_serve_both_villages_and_see_changes(server: str, producti
     for _ in range(20):
         a = fetch(server, f"sidomulyo.{BASE_DOMAIN}")
         b = fetch(server, f"meteseh.{BASE_DOMAIN}")
-        assert a.status_code == 200 and "Desa Sidomulyo, Kecamatan Godean" in a.text and "Meteseh" not in a.text
+        assert (
+            a.status_code == 200 and "Desa Sidomulyo, Kecamatan Godean" in a.text and "Meteseh" not in a.text
+        )
         assert b.status_code == 200 and "Kelurahan Meteseh" in b.text and "Sidomulyo" not in b.text
 
     # A village created while both processes run, and one closed, reach both processes.

@@ -25,7 +25,9 @@ def test_full_list_is_loaded_with_types_parents_and_postal_codes(stack: Stack) -
             select(func.count()).where(col(Region.level) > 1, col(Region.parent_code).is_(None))
         ).one()
         assert orphans == 0
-        sidomulyo = session.exec(select(func.count()).where(Region.name == "Sidomulyo", Region.level == 4)).one()
+        sidomulyo = session.exec(
+            select(func.count()).where(Region.name == "Sidomulyo", Region.level == 4)
+        ).one()
         assert sidomulyo == 98
 
 

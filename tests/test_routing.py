@@ -13,7 +13,7 @@ from etalase.platform.content.service import create_post
 from etalase.tenants.models import Village
 from etalase.tenants.resolver import SiteResolver
 from etalase.tenants.service import add_domain, bump_generation, create_village, find_village, set_status
-from tests.conftest import BASE_DOMAIN, StatementLog, Stack
+from tests.conftest import BASE_DOMAIN, Stack, StatementLog
 
 PORTAL_MARK = "<h1>Website desa se-Indonesia</h1>"
 NOT_FOUND_MARK = "Halaman tidak ditemukan"
@@ -44,7 +44,9 @@ def test_portal_on_base_domain_and_www(client: TestClient, two_villages: dict[st
         assert status == 200 and PORTAL_MARK in html
 
 
-def test_village_home_shows_name_and_full_region_path(client: TestClient, two_villages: dict[str, int]) -> None:
+def test_village_home_shows_name_and_full_region_path(
+    client: TestClient, two_villages: dict[str, int]
+) -> None:
     status, html = get(client, f"sidomulyo.{BASE_DOMAIN}")
     assert status == 200
     assert "Desa Sidomulyo, Kecamatan Godean, Kabupaten Sleman, Provinsi Daerah Istimewa Yogyakarta" in html
@@ -64,7 +66,9 @@ def test_village_home_shows_name_and_full_region_path(client: TestClient, two_vi
         f"Sidomulyo.{BASE_DOMAIN}.:443",
     ],
 )
-def test_host_spellings_reach_the_same_village(client: TestClient, two_villages: dict[str, int], host: str) -> None:
+def test_host_spellings_reach_the_same_village(
+    client: TestClient, two_villages: dict[str, int], host: str
+) -> None:
     status, html = get(client, host)
     assert status == 200 and "Panen Raya Sidomulyo" in html
 
@@ -103,7 +107,9 @@ def test_a_post_is_only_found_on_its_own_village(client: TestClient, two_village
     assert get(client, BASE_DOMAIN, "/berita/kabar-meteseh")[0] == 404
 
 
-def test_custom_domain_serves_its_village(stack: Stack, client: TestClient, two_villages: dict[str, int]) -> None:
+def test_custom_domain_serves_its_village(
+    stack: Stack, client: TestClient, two_villages: dict[str, int]
+) -> None:
     with stack.runtime.session() as session:
         add_domain(session, find_village(session, "meteseh"), "meteseh.semarangkota.go.id", BASE_DOMAIN)
     for host in ("meteseh.semarangkota.go.id", "WWW.meteseh.semarangkota.go.id:443"):
@@ -112,7 +118,9 @@ def test_custom_domain_serves_its_village(stack: Stack, client: TestClient, two_
     assert get(client, "sidomulyo.semarangkota.go.id")[0] == 404
 
 
-def test_inactive_village_is_not_served(stack: Stack, client: TestClient, two_villages: dict[str, int]) -> None:
+def test_inactive_village_is_not_served(
+    stack: Stack, client: TestClient, two_villages: dict[str, int]
+) -> None:
     with stack.runtime.session() as session:
         set_status(session, find_village(session, "sidomulyo"), active=False)
     status, html = get(client, f"sidomulyo.{BASE_DOMAIN}")

@@ -19,7 +19,7 @@ from tests.conftest import REPO
 # Modules allowed to compare village_id directly, and why.
 ALLOWED = {
     "tenants/scope.py": "the scoped path itself",
-    "tenants/resolver.py": "maps a custom domain to its village (tenant infrastructure, before any village is known)",
+    "tenants/resolver.py": "maps a custom domain to its village, before any village is known",
     "tenants/service.py": "manages village_domain rows, which are tenant infrastructure",
 }
 # Tables that carry village_id but are tenant infrastructure, not village content.

@@ -16,7 +16,9 @@ ETALASE = [sys.executable, "-m", "etalase.platform.cli"]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*ETALASE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [*ETALASE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -62,7 +64,12 @@ def test_cli_and_app_stop_with_the_sentence_not_a_traceback(tmp_path: Path) -> N
     assert result.stderr.strip() == "Configuration error: ETALASE_SECRET_KEY is required in production."
     server = subprocess.run(
         [sys.executable, "-m", "uvicorn", "--factory", "etalase.platform.app:create_app"],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert server.returncode != 0
     assert "ETALASE_SECRET_KEY is required in production" in server.stderr
@@ -87,11 +94,16 @@ def test_cli_regions_villages_and_domains(stack: Stack, tmp_path: Path) -> None:
     env = settings_env(stack.settings)
     loaded = run(["regions", "load"], env, tmp_path)
     assert loaded.returncode == 0, loaded.stderr
-    assert "38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 desa/kelurahan; 0 written" in loaded.stdout
+    assert (
+        "38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 desa/kelurahan; 0 written" in loaded.stdout
+    )
 
     created = run(["villages", "create", "3404022003", "33.22.19.1001"], env, tmp_path)
     assert created.returncode == 0, created.stderr
-    assert "sidomulyo.etalase.test" in created.stdout and "sidomulyo-ungaran-timur.etalase.test" in created.stdout
+    assert (
+        "sidomulyo.etalase.test" in created.stdout
+        and "sidomulyo-ungaran-timur.etalase.test" in created.stdout
+    )
 
     for args, message in [
         (["villages", "create", "34.04.02"], "is a kecamatan, not a desa/kelurahan"),
@@ -129,7 +141,9 @@ def test_layout_does_not_shadow_the_standard_library() -> None:
         "import platform; platform.system()",
         "import platform, pydantic, httpx, sqlalchemy; print(platform.python_version())",
     ):
-        result = subprocess.run([sys.executable, "-c", command], cwd=REPO, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-c", command], cwd=REPO, capture_output=True, text=True, check=False
+        )
         assert result.returncode == 0, result.stderr
     assert not (REPO / "platform" / "__init__.py").exists()
     assert not (REPO / "alembic" / "__init__.py").exists()

@@ -17,7 +17,12 @@ def test_disambiguates_in_order_kecamatan_kabupaten_province_code() -> None:
     order = []
     for _ in range(5):
         slug = choose_slug(
-            "34.04.02.2003", "Sidomulyo", "Godean", "Kabupaten Sleman", "DI Yogyakarta", taken=taken.__contains__
+            "34.04.02.2003",
+            "Sidomulyo",
+            "Godean",
+            "Kabupaten Sleman",
+            "DI Yogyakarta",
+            taken=taken.__contains__,
         )
         taken.add(slug)
         order.append(slug)
@@ -32,7 +37,11 @@ def test_disambiguates_in_order_kecamatan_kabupaten_province_code() -> None:
 
 def test_kota_keeps_its_prefix_to_stay_apart_from_the_kabupaten() -> None:
     slug = choose_slug(
-        "33.74.01.1001", "Pekunden", "Semarang Tengah", "Kota Semarang", "Jawa Tengah",
+        "33.74.01.1001",
+        "Pekunden",
+        "Semarang Tengah",
+        "Kota Semarang",
+        "Jawa Tengah",
         taken={"pekunden", "pekunden-semarang-tengah"}.__contains__,
     )
     assert slug == "pekunden-semarang-tengah-kota-semarang"

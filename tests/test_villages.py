@@ -33,7 +33,10 @@ def test_create_from_code_in_either_spelling(stack: Stack) -> None:
     with stack.runtime.session() as session:
         village = create_village(session, "3404022003")
     assert (village.code, village.slug, village.name, village.status) == (
-        SIDOMULYO_GODEAN, "sidomulyo", "Sidomulyo", "active"
+        SIDOMULYO_GODEAN,
+        "sidomulyo",
+        "Sidomulyo",
+        "active",
     )
 
 
@@ -68,7 +71,10 @@ def test_refusals_are_clear_and_create_nothing(stack: Stack, code: str, message:
 def test_duplicate_and_taken_slug_are_refused(stack: Stack) -> None:
     with stack.runtime.session() as session:
         create_village(session, SIDOMULYO_GODEAN)
-    with pytest.raises(TenantError, match="already has a site: sidomulyo"), stack.runtime.session() as session:
+    with (
+        pytest.raises(TenantError, match="already has a site: sidomulyo"),
+        stack.runtime.session() as session,
+    ):
         create_village(session, SIDOMULYO_GODEAN)
     with pytest.raises(TenantError, match="already taken"), stack.runtime.session() as session:
         create_village(session, "33.22.19.1001", slug="sidomulyo")
@@ -122,9 +128,14 @@ def test_custom_domains(stack: Stack) -> None:
         a = create_village(session, SIDOMULYO_GODEAN)
         b = create_village(session, "33.74.10.1001")
     with stack.runtime.session() as session:
-        mapping = add_domain(session, find_village(session, "sidomulyo"), "https://WWW.Sidomulyo.Desa.ID/", BASE_DOMAIN)
+        mapping = add_domain(
+            session, find_village(session, "sidomulyo"), "https://WWW.Sidomulyo.Desa.ID/", BASE_DOMAIN
+        )
         assert mapping.domain == "sidomulyo.desa.id"
-    with pytest.raises(TenantError, match="already mapped to the village sidomulyo"), stack.runtime.session() as s:
+    with (
+        pytest.raises(TenantError, match="already mapped to the village sidomulyo"),
+        stack.runtime.session() as s,
+    ):
         add_domain(s, find_village(s, b.code), "sidomulyo.desa.id", BASE_DOMAIN)
     with pytest.raises(TenantError, match="part of the platform domain"), stack.runtime.session() as s:
         add_domain(s, find_village(s, b.slug), f"meteseh.{BASE_DOMAIN}", BASE_DOMAIN)
