@@ -215,3 +215,12 @@ def test_health_answers_on_any_host(client: TestClient) -> None:
     for host in (BASE_DOMAIN, "anything.example", "127.0.0.1"):
         response = client.get("/healthz", headers={"host": host})
         assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_head_is_answered_like_get_and_other_methods_are_refused(
+    client: TestClient, two_villages: dict[str, int]
+) -> None:
+    assert client.head("/", headers={"host": f"sidomulyo.{BASE_DOMAIN}"}).status_code == 200
+    assert client.head("/", headers={"host": BASE_DOMAIN}).status_code == 200
+    response = client.post("/", headers={"host": f"sidomulyo.{BASE_DOMAIN}"})
+    assert response.status_code == 405 and "Cara akses tidak didukung" in response.text

@@ -47,18 +47,30 @@ class SiteMiddleware:
         await self.app(scope, receive, send)
 
 
-class PortalRoute(APIRoute):
+class SiteRoute(APIRoute):
+    """A route that answers only on one kind of host. GET routes answer HEAD too (uptime checks)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.methods and "GET" in self.methods:
+            self.methods.add("HEAD")
+
+    def serves(self, site: Site) -> bool:
+        raise NotImplementedError
+
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if site_of(scope).kind != "portal":
+        if not self.serves(site_of(scope)):
             return Match.NONE, {}
         return super().matches(scope)
 
 
-class VillageRoute(APIRoute):
+class PortalRoute(SiteRoute):
+    def serves(self, site: Site) -> bool:
+        return site.kind == "portal"
+
+
+class VillageRoute(SiteRoute):
     """Matches only on the host of an active village."""
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        site = site_of(scope)
-        if site.kind != "village" or site.village is None or not site.village.active:
-            return Match.NONE, {}
-        return super().matches(scope)
+    def serves(self, site: Site) -> bool:
+        return site.kind == "village" and site.village is not None and site.village.active
