@@ -60,4 +60,9 @@ def search(
         error = "Ketik minimal 3 huruf nama desa, kecamatan, atau kabupaten."
     elif term:
         hits = directory.search(session, term)
-    return render(templates, request, "portal/search.html", {"q": term, "hits": hits, "error": error, "limit": directory.MAX_RESULTS})
+    return render(
+        templates,
+        request,
+        "portal/search.html",
+        {"q": term, "hits": hits, "error": error, "limit": directory.MAX_RESULTS},
+    )
