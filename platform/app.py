@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
@@ -57,6 +57,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         except Exception as error:
             return JSONResponse({"status": "error", "error": type(error).__name__}, status_code=503)
         return JSONResponse({"status": "ok", "pid": os.getpid()})
+
+    @app.get("/_caddy/ask", include_in_schema=False)
+    def caddy_ask(domain: str = "") -> Response:
+        """Caddy's on-demand TLS asks here before getting a certificate: only for hosts we serve."""
+        site = runtime.resolver.resolve(domain)
+        served = site.kind == "portal" or (site.village is not None and site.village.active)
+        return Response(status_code=200 if served else 404)
 
     for theme in sorted(THEMES_DIR.iterdir()):
         if (theme / "static").is_dir():

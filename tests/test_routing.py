@@ -224,3 +224,20 @@ def test_head_is_answered_like_get_and_other_methods_are_refused(
     assert client.head("/", headers={"host": BASE_DOMAIN}).status_code == 200
     response = client.post("/", headers={"host": f"sidomulyo.{BASE_DOMAIN}"})
     assert response.status_code == 405 and "Cara akses tidak didukung" in response.text
+
+
+def test_tls_ask_endpoint_allows_only_hosts_we_serve(
+    stack: Stack, client: TestClient, two_villages: dict[str, int]
+) -> None:
+    with stack.runtime.session() as session:
+        add_domain(session, find_village(session, "meteseh"), "meteseh.semarangkota.go.id", BASE_DOMAIN)
+
+    def ask(domain: str) -> int:
+        return client.get("/_caddy/ask", params={"domain": domain}, headers={"host": "web:8000"}).status_code
+
+    assert ask("meteseh.semarangkota.go.id") == 200
+    assert ask(f"sidomulyo.{BASE_DOMAIN}") == 200
+    assert ask(BASE_DOMAIN) == 200
+    assert ask("evil.example.com") == 404
+    assert ask(f"tidakada.{BASE_DOMAIN}") == 404
+    assert ask("") == 404
