@@ -243,7 +243,9 @@ def serve(
         workers=None if reload else workers,
         reload=reload,
         proxy_headers=True,
+        forwarded_allow_ips=cfg.forwarded_allow_ips,
         server_header=False,
+        timeout_graceful_shutdown=20,
         log_level="info",
     )
 

@@ -41,7 +41,7 @@ class Runtime:
     def build(cls, settings: Settings) -> Runtime:
         return cls(
             settings=settings,
-            engine=make_engine(settings.sqlalchemy_url),
+            engine=make_engine(settings.sqlalchemy_url, pool_size=settings.db_pool_size),
             cache=make_cache(settings.redis_url, settings.redis_prefix),
             media=make_media_store(settings),
         )

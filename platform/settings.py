@@ -24,7 +24,8 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+    # env_ignore_empty: `ETALASE_MEDIA_ROOT=` in an env file means "not set", not "the current folder".
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True, env_ignore_empty=True)
 
     env: Literal["development", "production"] = Field(
         "development", description="`development` (embedded default) or `production`."
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
     var_dir: Path = Field(Path("var"), description="Where the embedded default keeps its files.")
     database_url: str = Field(
         "", description="SQLAlchemy URL. Empty: SQLite file `<VAR_DIR>/etalase.db` (development only)."
+    )
+    db_pool_size: int = Field(
+        5, ge=1, le=100, description="Database connections each process keeps open (as many again on bursts)."
     )
     redis_url: str = Field(
         "", description="Redis URL for cache, rate limits, counters and jobs. Empty: in-process."
@@ -64,6 +68,10 @@ class Settings(BaseSettings):
     s3_region: str = Field("ap-southeast-3", description="S3 region (Jakarta by default).")
     s3_access_key_id: str = Field("", description="S3 access key. Empty: boto3's usual credential chain.")
     s3_secret_access_key: str = Field("", description="S3 secret key, set together with the access key.")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Proxies whose X-Forwarded-For/-Proto headers are trusted (comma list or `*`).",
+    )
     site_cache_seconds: float = Field(
         1.0, ge=0, description="How often a process re-checks the shared tenant version (seconds)."
     )
@@ -115,6 +123,11 @@ class Settings(BaseSettings):
                 raise ValueError("ETALASE_SECRET_KEY is required in production")
             if not self.database_url:
                 raise ValueError("ETALASE_DATABASE_URL is required in production")
+        if self.s3_bucket and not self.media_url.startswith(("https://", "http://")):
+            raise ValueError(
+                "ETALASE_MEDIA_URL must be the bucket's public URL or a CDN (https://…) "
+                "when ETALASE_S3_BUCKET is set"
+            )
         if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
             raise ValueError("ETALASE_S3_ACCESS_KEY_ID and ETALASE_S3_SECRET_ACCESS_KEY must be set together")
         return self

@@ -39,6 +39,8 @@ def clean_env(**extra: str) -> dict[str, str]:
         ({"ETALASE_BASE_DOMAIN": "http://desa.id/"}, "ETALASE_BASE_DOMAIN"),
         ({"ETALASE_SITE_CACHE_SIZE": "banyak"}, "ETALASE_SITE_CACHE_SIZE"),
         ({"ETALASE_S3_ACCESS_KEY_ID": "AKIA"}, "ETALASE_S3_SECRET_ACCESS_KEY"),
+        ({"ETALASE_S3_BUCKET": "media"}, "ETALASE_MEDIA_URL"),
+        ({"ETALASE_DB_POOL_SIZE": "0"}, "ETALASE_DB_POOL_SIZE"),
     ],
 )
 def test_bad_configuration_is_one_sentence_naming_the_variable(
@@ -74,6 +76,13 @@ def test_cli_and_app_stop_with_the_sentence_not_a_traceback(tmp_path: Path) -> N
     assert server.returncode != 0
     assert "ETALASE_SECRET_KEY is required in production" in server.stderr
     assert "Traceback" not in server.stderr
+
+
+def test_empty_variables_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ETALASE_MEDIA_ROOT", "")
+    monkeypatch.setenv("ETALASE_PUBLIC_PORT", "")
+    settings = load_settings()
+    assert settings.media_root is None and settings.public_port is None
 
 
 def test_no_secret_has_a_production_default() -> None:
