@@ -1,20 +1,16 @@
-"""Engine and sessions. The transaction belongs to the caller: the request dependency commits once
-at the end and rolls back on error; services only ``flush()``.
+"""Engines and the metadata every table registers on. Sessions come from etalase.platform.runtime:
+the transaction belongs to the caller (the request dependency commits once at the end and rolls
+back on error); services only ``flush()``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session, SQLModel
-
-from etalase.platform.settings import Settings, get_settings
+from sqlmodel import SQLModel
 
 # Stable constraint names, so Alembic autogenerate and `alembic check` agree on every backend.
 SQLModel.metadata.naming_convention = {
@@ -50,24 +46,3 @@ def make_engine(url: str, *, pooled: bool = True, pool_size: int = 5) -> Engine:
     if not pooled:
         return create_engine(url, poolclass=NullPool)
     return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
-
-
-@lru_cache(maxsize=8)
-def _engine_for(url: str) -> Engine:
-    return make_engine(url)
-
-
-def get_engine(settings: Settings | None = None) -> Engine:
-    return _engine_for((settings or get_settings()).sqlalchemy_url)
-
-
-@contextmanager
-def session_scope(settings: Settings | None = None) -> Iterator[Session]:
-    """One unit of work: commit at the end, roll back on any error."""
-    with Session(get_engine(settings), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise

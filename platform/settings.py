@@ -9,7 +9,6 @@ variable: see :func:`load_settings`.
 from __future__ import annotations
 
 import secrets
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -190,8 +189,3 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         raise ConfigError(_sentence(error)) from None
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return load_settings()

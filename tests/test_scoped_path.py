@@ -12,9 +12,12 @@ import ast
 from sqlmodel import SQLModel
 
 from etalase.platform import models  # noqa: F401  (registers every table)
+from etalase.platform.content.models import Post
+from etalase.platform.content.service import create_post
 from etalase.tenants.models import VillageDomain
-from etalase.tenants.scope import VillageOwned
-from tests.conftest import REPO
+from etalase.tenants.scope import VillageOwned, get_in_village, in_village
+from etalase.tenants.service import create_village
+from tests.conftest import REPO, Stack
 
 # Modules allowed to compare village_id directly, and why.
 ALLOWED = {
@@ -61,3 +64,16 @@ def test_every_table_with_a_village_uses_the_mixin() -> None:
         cls = mapper.class_
         if "village_id" in mapper.columns and cls not in INFRASTRUCTURE:
             assert issubclass(cls, VillageOwned), f"{cls.__name__} must inherit VillageOwned"
+
+
+def test_another_villages_row_is_not_found_by_id(stack: Stack) -> None:
+    with stack.runtime.session() as session:
+        a = create_village(session, "34.04.02.2003")
+        b = create_village(session, "33.74.10.1001")
+        session.flush()
+        assert a.id and b.id
+        post = create_post(session, a.id, title="Milik Sidomulyo", body="<p>x</p>")
+        assert post.id
+        assert get_in_village(session, Post, a.id, post.id) is post
+        assert get_in_village(session, Post, b.id, post.id) is None
+        assert session.exec(in_village(Post, b.id)).all() == []
