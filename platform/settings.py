@@ -34,7 +34,7 @@ class Settings(BaseSettings):
         "", description="SQLAlchemy URL. Empty: SQLite file `<VAR_DIR>/etalase.db` (development only)."
     )
     db_pool_size: int = Field(
-        5, ge=1, le=100, description="Database connections each process keeps open (as many again on bursts)."
+        10, ge=1, le=100, description="Database connections each process keeps open (twice that in bursts)."
     )
     redis_url: str = Field(
         "", description="Redis URL for cache, rate limits, counters and jobs. Empty: in-process."

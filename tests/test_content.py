@@ -24,7 +24,9 @@ def test_dangerous_markup_does_not_survive(dirty: str, forbidden: str) -> None:
 
 
 def test_ordinary_formatting_survives() -> None:
-    html = '<h2>Judul</h2><p><strong>Tebal</strong> <a href="https://desa.id">tautan</a></p><ul><li>a</li></ul>'
+    html = (
+        '<h2>Judul</h2><p><strong>Tebal</strong> <a href="https://desa.id">tautan</a></p><ul><li>a</li></ul>'
+    )
     cleaned = clean_html(html)
     assert "<h2>Judul</h2>" in cleaned and "<strong>Tebal</strong>" in cleaned and "<li>a</li>" in cleaned
     assert 'rel="noopener nofollow ugc"' in cleaned
