@@ -7,14 +7,15 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
+from etalase.platform.accounts import authz
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import ConfigError, Settings, load_settings
-from etalase.platform.web import errors, portal, village
+from etalase.platform.web import account, admin, console, errors, language, portal, village
 from etalase.platform.web.routing import SiteMiddleware
 from etalase.platform.web.templates import make_templates
 from etalase.themes import THEMES_DIR
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.settings = settings
     app.state.templates = make_templates(settings)
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", include_in_schema=False, dependencies=[Depends(authz.PUBLIC)])
     def healthz() -> JSONResponse:
         """Liveness and readiness for the load balancer; the pid tells processes apart in tests."""
         try:
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return JSONResponse({"status": "error", "error": type(error).__name__}, status_code=503)
         return JSONResponse({"status": "ok", "pid": os.getpid()})
 
-    @app.get("/_caddy/ask", include_in_schema=False)
+    @app.get("/_caddy/ask", include_in_schema=False, dependencies=[Depends(authz.PUBLIC)])
     def caddy_ask(domain: str = "") -> Response:
         """Caddy's on-demand TLS asks here before getting a certificate: only for hosts we serve."""
         site = runtime.resolver.resolve(domain)
@@ -74,8 +75,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         settings.local_media_root.mkdir(parents=True, exist_ok=True)
         app.mount("/media", StaticFiles(directory=settings.local_media_root), name="media")
 
+    app.include_router(language.router)  # /bahasa/<code>: every host
     app.include_router(portal.router)
     app.include_router(village.router)
+    app.include_router(account.router)
+    app.include_router(admin.router)
+    app.include_router(console.router)
     errors.install(app)
+    authz.install(app, errors.error_page)
+    app.add_middleware(language.LanguageMiddleware)  # inside SiteMiddleware
     app.add_middleware(SiteMiddleware, resolver=runtime.resolver)
     return app

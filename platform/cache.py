@@ -20,7 +20,14 @@ class Cache(Protocol):
     def get(self, key: str) -> bytes | None: ...
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None: ...
     def delete(self, key: str) -> None: ...
-    def incr(self, key: str) -> int: ...
+    def incr(self, key: str, ttl: float | None = None) -> int:
+        """Add one; ``ttl`` starts the key's expiry when the key is new (a fixed window)."""
+        ...
+
+    def ttl(self, key: str) -> float | None:
+        """Seconds until the key expires; None when absent or without expiry."""
+        ...
+
     def ping(self) -> bool: ...
 
 
@@ -58,15 +65,33 @@ class MemoryCache:
         with self._lock:
             self._data.pop(key, None)
 
-    def incr(self, key: str) -> int:
+    def incr(self, key: str, ttl: float | None = None) -> int:
+        now = time.monotonic()
         with self._lock:
             value, expires = self._data.get(key, (b"0", None))
+            if expires is not None and expires < now:
+                value, expires = b"0", None
+            if value == b"0" and ttl:
+                expires = now + ttl
             number = int(value) + 1
             self._data[key] = (str(number).encode(), expires)
+            self._data.move_to_end(key)
             return number
+
+    def ttl(self, key: str) -> float | None:
+        with self._lock:
+            item = self._data.get(key)
+        if item is None or item[1] is None:
+            return None
+        left = item[1] - time.monotonic()
+        return left if left > 0 else None
 
     def ping(self) -> bool:
         return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
 
 
 class RedisCache:
@@ -87,8 +112,19 @@ class RedisCache:
     def delete(self, key: str) -> None:
         self.client.delete(self.prefix + key)
 
-    def incr(self, key: str) -> int:
-        return int(self.client.incr(self.prefix + key))
+    def incr(self, key: str, ttl: float | None = None) -> int:
+        name = self.prefix + key
+        if not ttl:
+            return int(self.client.incr(name))
+        pipe = self.client.pipeline()
+        pipe.incr(name)
+        pipe.pexpire(name, int(ttl * 1000), nx=True)  # the window starts with the first hit
+        number, _ = pipe.execute()
+        return int(number)
+
+    def ttl(self, key: str) -> float | None:
+        left = int(self.client.pttl(self.prefix + key))
+        return left / 1000 if left > 0 else None
 
     def ping(self) -> bool:
         return bool(self.client.ping())

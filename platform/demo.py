@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from etalase.platform.content.models import Post
 from etalase.platform.content.service import create_post
+from etalase.platform.runtime import ALL_VILLAGES
 from etalase.tenants.models import Village, utcnow
 from etalase.tenants.resolver import TYPE_TITLE
 from etalase.tenants.scope import in_village
@@ -65,6 +66,10 @@ class DemoResult:
 
 
 def provision_demo(session: Session) -> DemoResult:
+    """Create what is missing. It writes posts of many villages, so it needs a session opened with
+    ``Runtime.session(all_villages=True)`` (row-level security would refuse them otherwise)."""
+    if not session.info.get(ALL_VILLAGES):
+        raise ValueError("provision_demo needs a session with all_villages=True")
     created = create_villages_under(session, KECAMATAN).created
     existing = set(session.exec(select(Village.code)).all())
     for code in ELSEWHERE:

@@ -1,6 +1,7 @@
 """Imports every table module, so SQLModel.metadata is complete for Alembic and for tests."""
 
+from etalase.platform.accounts import models as account_models
 from etalase.platform.content import models as content_models
 from etalase.tenants import models as tenant_models
 
-__all__ = ["content_models", "tenant_models"]
+__all__ = ["account_models", "content_models", "tenant_models"]

@@ -10,14 +10,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.orm import SessionTransaction, sessionmaker
 from sqlmodel import Session
 
+from etalase.platform import rls
 from etalase.platform.cache import Cache, make_cache
 from etalase.platform.db import make_engine
 from etalase.platform.media import MediaStore, make_media_store
 from etalase.platform.settings import Settings
 from etalase.tenants.resolver import SiteResolver
+
+VILLAGE_ID = "etalase.village_id"  # keys of Session.info
+ALL_VILLAGES = "etalase.all_villages"
+
+
+def _apply_village_context(
+    session: Session, _transaction: SessionTransaction, connection: Connection
+) -> None:
+    """Session ``after_begin``: every transaction (also the one after a commit) starts with the
+    village context of its session, one ``SELECT set_config(…)``."""
+    rls.set_context(connection, session.info.get(VILLAGE_ID), bool(session.info.get(ALL_VILLAGES)))
 
 
 @dataclass
@@ -27,8 +40,12 @@ class Runtime:
     cache: Cache
     media: MediaStore
     resolver: SiteResolver = field(init=False)
+    _sessions: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self._sessions, "after_begin", _apply_village_context)
         self.resolver = SiteResolver(
             self.engine,
             self.cache,
@@ -47,9 +64,14 @@ class Runtime:
         )
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One unit of work: commit at the end, roll back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+    def session(self, village_id: int | None = None, *, all_villages: bool = False) -> Iterator[Session]:
+        """One unit of work: commit at the end, roll back on any error.
+
+        On PostgreSQL, row-level security (:mod:`etalase.platform.rls`) lets the session see and
+        write the rows of ``village_id`` only; with neither it sees no village-owned row at all.
+        ``all_villages=True`` is for operator work and supervision reads that cross villages on
+        purpose, and those queries must still filter by an explicit scope."""
+        with self._sessions(info={VILLAGE_ID: village_id, ALL_VILLAGES: all_villages}) as session:
             try:
                 yield session
                 session.commit()

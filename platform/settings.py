@@ -78,6 +78,37 @@ class Settings(BaseSettings):
         200_000, ge=1000, description="Host resolutions each process keeps in memory."
     )
 
+    session_days: int = Field(
+        30, ge=1, le=365, description="Days a sign-in lasts without use before it must be repeated."
+    )
+    require_2fa: str = Field(
+        "kabupaten,provinsi,nasional,superuser",
+        description=(
+            "Who must use two-factor sign-in (comma list of admin, editor, kontributor, kecamatan, "
+            "kabupaten, provinsi, nasional, superuser). Empty: optional for everyone."
+        ),
+    )
+    smtp_host: str = Field(
+        "", description="Mail server for invitations and password resets. Empty: kept in the outbox only."
+    )
+    smtp_port: int = Field(587, description="Mail server port (587 STARTTLS, 465 TLS, 25 plain).")
+    smtp_username: str = Field("", description="Mail server user name, if it requires one.")
+    smtp_password: str = Field("", description="Mail server password.")
+    smtp_from: str = Field(
+        "Etalase <no-reply@localhost>", description="Sender of outgoing mail (`Name <address>`)."
+    )
+
+    @field_validator("require_2fa")
+    @classmethod
+    def _require_2fa(cls, value: str) -> str:
+        known = {"admin", "editor", "kontributor", "kecamatan", "kabupaten", "provinsi", "nasional"}
+        known.add("superuser")
+        items = [item.strip().lower() for item in value.split(",") if item.strip()]
+        unknown = [item for item in items if item not in known]
+        if unknown:
+            raise ValueError(f"has unknown role {unknown[0]!r}; use {', '.join(sorted(known))}")
+        return ",".join(items)
+
     @field_validator("base_domain")
     @classmethod
     def _domain(cls, value: str) -> str:
@@ -141,6 +172,10 @@ class Settings(BaseSettings):
         return self.sqlalchemy_url.startswith("sqlite")
 
     @property
+    def roles_requiring_2fa(self) -> frozenset[str]:
+        return frozenset(item for item in self.require_2fa.split(",") if item)
+
+    @property
     def local_media_root(self) -> Path:
         return self.media_root or self.var_dir / "media"
 
@@ -179,7 +214,8 @@ def _sentence(error: ValidationError) -> str:
         return f"Configuration error: {message[:1].upper()}{message[1:]}."
     variable = PREFIX + loc[0].upper()
     given = first.get("input")
-    shown = "" if "secret" in variable.lower() or isinstance(given, dict) else f" (got {given!r})"
+    hidden = any(word in variable.lower() for word in ("secret", "password")) or isinstance(given, dict)
+    shown = "" if hidden else f" (got {given!r})"
     return f"Configuration error: {variable} {message}{shown}."
 
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-__all__ = ["VillageOwned", "get_in_village", "in_village"]
+__all__ = ["VillageOwned", "get_in_village", "in_village", "in_villages", "with_village"]
 
 
 class VillageOwned(SQLModel):
@@ -23,12 +23,17 @@ class VillageOwned(SQLModel):
     village_id: int = Field(foreign_key="village.id", index=True, nullable=False, ondelete="CASCADE")
 
 
-Owned = TypeVar("Owned", bound=VillageOwned)
+Owned = TypeVar("Owned", bound=SQLModel)
 
 
 def in_village(model: type[Owned], village_id: int) -> SelectOfScalar[Owned]:
-    """``SELECT model WHERE village_id = :village_id``: start every query of village data here."""
-    column: Any = model.village_id  # the class attribute is a column at runtime
+    """``SELECT model WHERE village_id = :village_id``: start every query of village data here.
+
+    Any table with a ``village_id`` column qualifies: :class:`VillageOwned` content, and the few
+    tables where the village is optional (audit events, one-time tokens)."""
+    column: Any = getattr(model, "village_id", None)  # the class attribute is a column at runtime
+    if column is None:
+        raise TypeError(f"{model.__name__} has no village_id column")
     return select(model).where(column == village_id)
 
 
@@ -37,3 +42,23 @@ def get_in_village(session: Any, model: type[Owned], village_id: int, row_id: in
     column: Any = model.id  # type: ignore[attr-defined]
     result: Owned | None = session.exec(in_village(model, village_id).where(column == row_id)).first()
     return result
+
+
+def in_villages(model: type[Owned], village_ids: list[int]) -> SelectOfScalar[Owned]:
+    """``SELECT model WHERE village_id IN (…)``: a supervisor's page of villages, all in scope
+    (the caller got the ids from a scope-filtered query of ``village``)."""
+    column: Any = getattr(model, "village_id", None)
+    if column is None:
+        raise TypeError(f"{model.__name__} has no village_id column")
+    return select(model).where(column.in_(village_ids))
+
+
+def with_village(query: Any, model: type[SQLModel]) -> Any:
+    """Add each row's village to a query (``SELECT model, village … JOIN village``)."""
+    from etalase.tenants.models import Village  # noqa: PLC0415  (models import this module)
+
+    column: Any = getattr(model, "village_id", None)
+    if column is None:
+        raise TypeError(f"{model.__name__} has no village_id column")
+    village_id: Any = Village.id
+    return query.add_columns(Village).join(Village, village_id == column)

@@ -26,8 +26,9 @@ from fastapi.testclient import TestClient
 from moto.server import ThreadedMotoServer
 from sqlalchemy import event, text
 
-from etalase.platform import migrate
+from etalase.platform import migrate, rls
 from etalase.platform.app import create_app
+from etalase.platform.cache import MemoryCache, RedisCache
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import Settings
 from etalase.tenants.regions import load_regions
@@ -55,18 +56,26 @@ def free_port() -> int:
 # --- services -------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, dropped at the end."""
-    name = f"etalase_test_{uuid.uuid4().hex[:10]}"
+    """A fresh PostgreSQL database for this test run, owned by a fresh login role that is neither
+    superuser nor BYPASSRLS, as in production (a superuser would walk through row-level security);
+    the app and the migrations connect as that role. Both are dropped at the end."""
+    name = f"etalase_test_{uuid.uuid4().hex[:10]}"  # the role and the database share it
+    password = uuid.uuid4().hex  # ignored under trust auth, used under password auth
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
         service_missing("PostgreSQL", str(error).strip().splitlines()[0])
     with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"postgresql+psycopg://{base.split('://', 1)[1]}/{name}"
+        admin.execute(
+            f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE '
+            f"PASSWORD '{password}'"
+        )
+        admin.execute(f'CREATE DATABASE "{name}" OWNER "{name}"')
+    hostport = PG_ADMIN_URL.rsplit("/", 1)[0].split("://", 1)[1].rsplit("@", 1)[-1]
+    yield f"postgresql+psycopg://{name}:{password}@{hostport}/{name}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP ROLE IF EXISTS "{name}"')
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +112,20 @@ def s3() -> Iterator[S3Endpoint]:
     server.stop()
 
 
+# Children before parents; app_user takes memberships, sessions and recovery codes with it.
+WIPED_TABLES = (
+    "post",
+    "audit_event",
+    "one_time_token",
+    "mentoring_note",
+    "membership",
+    "outbox_message",
+    "app_user",
+    "village_domain",
+    "village",
+)
+
+
 # --- the two stacks -----------------------------------------------------------------------------
 @dataclass
 class Stack:
@@ -113,10 +136,20 @@ class Stack:
     def wipe(self) -> None:
         """Remove every village and its data; keep the region list."""
         with self.runtime.engine.begin() as connection:
-            for table in ("post", "village_domain", "village"):
+            rls.set_context(connection, None, all_villages=True)  # the wipe crosses villages
+            for table in WIPED_TABLES:
                 connection.execute(text(f"DELETE FROM {table}"))
             connection.execute(text("UPDATE site_generation SET generation = generation + 1"))
         self.runtime.resolver.forget()
+        self.clear_rate_limits()
+
+    def clear_rate_limits(self) -> None:
+        cache = self.runtime.cache
+        if isinstance(cache, RedisCache):
+            for key in cache.client.scan_iter(f"{cache.prefix}rl:*"):
+                cache.client.delete(key)
+        elif isinstance(cache, MemoryCache):
+            cache.clear()
 
 
 def embedded_settings(var_dir: Path) -> Settings:

@@ -10,7 +10,7 @@ from pathlib import Path
 from etalase.platform.settings import Settings
 from tests.conftest import REPO
 
-DATA_SUFFIXES = {".html", ".css", ".js", ".svg", ".png", ".json", ".txt", ".py", ".mako"}
+DATA_SUFFIXES = {".html", ".css", ".js", ".svg", ".png", ".json", ".txt", ".py", ".mako", ".po", ".pot"}
 
 
 def test_wheel_contains_every_theme_file_and_migration(tmp_path: Path) -> None:
@@ -45,6 +45,7 @@ def test_wheel_contains_every_theme_file_and_migration(tmp_path: Path) -> None:
     missing = sorted(name for name in expected if name not in names)
     assert missing == []
     assert "etalase/themes/base/layout.html" in names and "etalase/migrations/env.py" in names
+    assert "etalase/platform/locale/en/LC_MESSAGES/messages.po" in names
     # Nothing importable as a bare top-level name that could shadow the standard library.
     tops = {name.split("/", 1)[0] for name in names if not name.startswith("etalase-")}
     assert tops == {"etalase"}

@@ -26,8 +26,10 @@ def two_villages(stack: Stack) -> dict[str, int]:
         b = create_village(session, "33.74.10.1001")  # Meteseh, Kota Semarang
         session.flush()
         assert a.id and b.id
-        when = datetime(2026, 11, 1, 8, tzinfo=UTC)
+    when = datetime(2026, 11, 1, 8, tzinfo=UTC)
+    with stack.runtime.session(a.id) as session:  # posts are written in their village's context
         create_post(session, a.id, title="Panen Raya Sidomulyo", body="<p>Padi</p>", published_at=when)
+    with stack.runtime.session(b.id) as session:
         create_post(session, b.id, title="Kabar Meteseh", body="<p>Pasar</p>", published_at=when)
         create_post(session, b.id, title="Draf Rahasia Meteseh", body="<p>x</p>")
     return {"a": a.id, "b": b.id}

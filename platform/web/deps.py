@@ -19,8 +19,21 @@ def get_runtime(request: Request) -> Runtime:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The transaction belongs to the request: one commit at the end, rollback on error."""
-    with get_runtime(request).session() as session:
+    """The transaction belongs to the request: one commit at the end, rollback on error.
+
+    On PostgreSQL the session sees the village-owned rows of the request's village only (row-level
+    security, :mod:`etalase.platform.rls`); on the portal and unknown hosts, none."""
+    site = getattr(request.state, "site", None)
+    village = site.village if site is not None else None
+    with get_runtime(request).session(village.id if village is not None else None) as session:
+        yield session
+
+
+def get_cross_village_session(request: Request) -> Iterator[Session]:
+    """A session that sees every village's rows, for supervision console routes that read many
+    villages on purpose. Row-level security does not narrow it, so every query made with it must
+    filter by an explicit scope (the supervisor's region prefix, the villages they may see)."""
+    with get_runtime(request).session(all_villages=True) as session:
         yield session
 
 
@@ -39,5 +52,6 @@ def current_village(request: Request) -> VillageSite:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SessionDep = Annotated[Session, Depends(get_session)]
+CrossVillageSessionDep = Annotated[Session, Depends(get_cross_village_session)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 CurrentVillage = Annotated[VillageSite, Depends(current_village)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from etalase.platform.accounts.authz import PUBLIC
+from etalase.platform.i18n import _
 from etalase.platform.runtime import Runtime
 from etalase.platform.web.deps import RuntimeDep, SessionDep, TemplatesDep
 from etalase.platform.web.routing import PortalRoute
@@ -16,7 +18,8 @@ from etalase.platform.web.templates import render
 from etalase.tenants import directory
 from etalase.tenants.service import REGION_CODE, normalize_code
 
-router = APIRouter(route_class=PortalRoute)
+# Public pages: anyone may read them (the declaration every route must make, see accounts.authz).
+router = APIRouter(route_class=PortalRoute, dependencies=[Depends(PUBLIC)])
 
 # Counting sites per province scans every village (about 170 ms at 83,762 on PostgreSQL); the
 # directory may lag a minute behind, the front page must not.
@@ -78,7 +81,7 @@ def search(
     error = ""
     hits: list[directory.SearchHit] = []
     if term and len(term) < 3:
-        error = "Ketik minimal 3 huruf nama desa, kecamatan, atau kabupaten."
+        error = _("Ketik minimal 3 huruf nama desa, kecamatan, atau kabupaten.")
     elif term:
         hits = directory.search(session, term)
     return render(

@@ -74,3 +74,18 @@ class VillageRoute(SiteRoute):
 
     def serves(self, site: Site) -> bool:
         return site.kind == "village" and site.village is not None and site.village.active
+
+
+class VillageTeamRoute(SiteRoute):
+    """The village team's pages (``/admin``): on a village host whether or not the site is open yet,
+    so the first admin can prepare it before the supervisor activates it."""
+
+    def serves(self, site: Site) -> bool:
+        return site.kind == "village" and site.village is not None
+
+
+class AccountRoute(SiteRoute):
+    """Sign-in and profile pages: on the portal and on every village host (open or not)."""
+
+    def serves(self, site: Site) -> bool:
+        return site.kind == "portal" or (site.kind == "village" and site.village is not None)

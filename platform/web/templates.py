@@ -17,20 +17,19 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from starlette.responses import HTMLResponse
 
+from etalase.platform import i18n
 from etalase.platform.settings import Settings
 from etalase.themes import THEMES_DIR
 
-LOCALE = "id_ID"
-
 
 def tanggal(value: datetime | None) -> str:
-    """``27 November 2026``."""
-    return format_date(value, format="d MMMM y", locale=LOCALE) if value else ""
+    """``27 November 2026`` in the current language."""
+    return format_date(value, format="d MMMM y", locale=i18n.babel_locale()) if value else ""
 
 
 def angka(value: int | float) -> str:
-    """``83.762``: Indonesian digit grouping."""
-    return format_decimal(value, locale=LOCALE)
+    """``83.762`` (Indonesian digit grouping), ``83,762`` in English."""
+    return format_decimal(value, locale=i18n.babel_locale())
 
 
 def make_templates(settings: Settings) -> Jinja2Templates:
@@ -42,11 +41,18 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         lstrip_blocks=True,
         auto_reload=settings.env == "development",
     )
-    # Catalogs arrive with the account screens (issue 3); until then the Indonesian source text shows.
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # {% trans %} blocks collapse their whitespace, as `scripts/i18n extract` does (babel.cfg).
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
+    )
+    for code in i18n.LANGUAGES:  # compile the catalogs now: a broken .po stops start-up, not a page
+        i18n.translations(code)
     env.filters["tanggal"] = tanggal
     env.filters["angka"] = angka
     env.globals["settings"] = settings
+    env.globals["current_language"] = i18n.current_language
+    env.globals["LANGUAGES"] = i18n.LANGUAGES
     env.globals["portal_url"] = settings.public_url()
     env.globals["village_url"] = settings.village_url
     return Jinja2Templates(env=env)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import col
 
+from etalase.platform.accounts.authz import PUBLIC
 from etalase.platform.content.models import Post
 from etalase.platform.web.deps import CurrentVillage, SessionDep, TemplatesDep
 from etalase.platform.web.routing import VillageRoute
 from etalase.platform.web.templates import render, theme_template
 from etalase.tenants.scope import in_village
 
-router = APIRouter(route_class=VillageRoute)
+# Public pages: anyone may read them (the declaration every route must make, see accounts.authz).
+router = APIRouter(route_class=VillageRoute, dependencies=[Depends(PUBLIC)])
 
 HOME_POSTS = 10
 

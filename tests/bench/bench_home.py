@@ -502,7 +502,7 @@ def add_posts(config: Config, per_village: int, *, bulk: bool) -> tuple[int, flo
     now = datetime.now(UTC).replace(microsecond=0)
     made = 0
     try:
-        with runtime.session() as session:
+        with runtime.session(all_villages=True) as session:  # writes posts of every village
             with_posts = set(session.exec(select(Post.village_id).distinct()).all())
             villages = session.exec(select(Village.id, Village.name).order_by(col(Village.id))).all()
             rows: list[dict[str, object]] = []

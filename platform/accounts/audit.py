@@ -1,0 +1,96 @@
+"""The audit log: security events and administrative actions.
+
+Who (the account, and its name at the time), what, when, which village, and a keyed hash of the
+address. Village admins read their village's events; supervisors the events of every village in
+their scope (one prefix scan on ``village_code``); the platform operator everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from etalase.platform.accounts.models import AuditEvent, User
+from etalase.platform.i18n import _
+from etalase.tenants.scope import in_village
+
+PAGE_SIZE = 50
+
+
+def action_labels() -> dict[str, str]:
+    """Names of the actions as shown in the log (translated for the current request)."""
+    return {
+        "login": _("Masuk"),
+        "login_failed": _("Gagal masuk"),
+        "login_blocked": _("Masuk diblokir sementara"),
+        "logout": _("Keluar"),
+        "logout_all": _("Keluar dari semua perangkat"),
+        "password_changed": _("Kata sandi diganti"),
+        "password_reset_requested": _("Minta atur ulang kata sandi"),
+        "password_reset": _("Kata sandi diatur ulang"),
+        "totp_enabled": _("Verifikasi dua langkah diaktifkan"),
+        "totp_disabled": _("Verifikasi dua langkah dinonaktifkan"),
+        "recovery_code_used": _("Kode cadangan dipakai"),
+        "member_invited": _("Anggota diundang"),
+        "invite_cancelled": _("Undangan dibatalkan"),
+        "member_joined": _("Anggota bergabung"),
+        "role_changed": _("Peran diubah"),
+        "member_removed": _("Anggota dikeluarkan"),
+        "village_activated": _("Situs desa diaktifkan"),
+        "village_deactivated": _("Situs desa dinonaktifkan"),
+        "note_added": _("Catatan pendampingan ditambahkan"),
+        "settings_changed": _("Pengaturan diubah"),
+        "post_published": _("Berita diterbitkan"),
+        "post_deleted": _("Berita dihapus"),
+    }
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor: User | None = None,
+    village_id: int | None = None,
+    village_code: str | None = None,
+    target: str = "",
+    ip_hash: str = "",
+    at: datetime | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else "",
+        village_id=village_id,
+        village_code=village_code,
+        target=target[:200],
+        ip_hash=ip_hash,
+    )
+    if at is not None:
+        event.at = at
+    session.add(event)
+    return event
+
+
+def for_village(session: Session, village_id: int, *, before: int | None = None) -> Sequence[AuditEvent]:
+    query = in_village(AuditEvent, village_id)
+    if before:
+        query = query.where(col(AuditEvent.id) < before)
+    return session.exec(query.order_by(col(AuditEvent.id).desc()).limit(PAGE_SIZE)).all()
+
+
+def for_scope(session: Session, scope: str, *, before: int | None = None) -> Sequence[AuditEvent]:
+    """Events of the villages whose code starts with the scope (``""``: every village)."""
+    query = select(AuditEvent).where(col(AuditEvent.village_code).is_not(None))
+    if scope:
+        query = query.where(col(AuditEvent.village_code).startswith(scope + ".", autoescape=True))
+    if before:
+        query = query.where(col(AuditEvent.id) < before)
+    return session.exec(query.order_by(col(AuditEvent.id).desc()).limit(PAGE_SIZE)).all()
+
+
+def for_user(session: Session, user_id: int, limit: int = 20) -> Sequence[AuditEvent]:
+    """A person's own security events (their profile page)."""
+    query = select(AuditEvent).where(col(AuditEvent.actor_id) == user_id)
+    return session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)).all()

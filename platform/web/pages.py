@@ -1,0 +1,92 @@
+"""Rendering the team's pages (sign-in, admin, console): CSRF token, signed-in person, cookies.
+
+Public village pages use :func:`etalase.platform.web.templates.render` directly; these pages add
+what a form needs and never let a shared cache keep them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from etalase.platform.accounts import csrf, sessions
+from etalase.platform.settings import Settings
+from etalase.platform.web.templates import render
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    auth = getattr(request.state, "auth", None)
+    site = getattr(request.state, "site", None)
+    full = {
+        "csrf_token": csrf.token_for(request),
+        "auth": auth,
+        "me": auth.user if auth else None,
+        "site": site,
+        "village": getattr(site, "village", None),
+        **(context or {}),
+    }
+    response = render(request.app.state.templates, request, template, full, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # token links must not leak to other sites
+    new_cookie = getattr(request.state, "new_csrf_cookie", None)
+    if new_cookie:
+        response.set_cookie(
+            csrf.anon_cookie_name(settings),
+            new_cookie,
+            max_age=ONE_YEAR,
+            httponly=True,
+            samesite="lax",
+            secure=settings.public_scheme == "https",
+            path="/",
+        )
+    return response
+
+
+def local_path(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site (``/admin``), else ``default``: never off-site."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ch in target for ch in "\r\n\t"):
+        return default
+    return target
+
+
+def redirect(target: str) -> RedirectResponse:
+    return RedirectResponse(target, status_code=303)
+
+
+def set_session_cookie(request: Request, response: Response, raw: str) -> None:
+    settings: Settings = request.app.state.settings
+    response.set_cookie(
+        sessions.cookie_name(settings),
+        raw,
+        max_age=settings.session_days * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_scheme == "https",
+        path="/",
+    )
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    settings: Settings = request.app.state.settings
+    response.delete_cookie(
+        sessions.cookie_name(settings),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_scheme == "https",
+    )
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
