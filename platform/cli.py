@@ -19,7 +19,7 @@ from etalase.platform.accounts import service as accounts
 from etalase.platform.accounts.identity import InputError, parse_identifier
 from etalase.platform.accounts.models import ROLES, Membership, OutboxMessage, User
 from etalase.platform.accounts.sessions import end_all as end_all_sessions
-from etalase.platform.demo import provision_demo
+from etalase.platform.demo import DEMO_PASSWORD, provision_demo
 from etalase.platform.jobs import run_worker
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import ConfigError, Settings, load_settings
@@ -381,11 +381,22 @@ def _prepare_demo(cfg: Settings) -> None:
             loaded = load_regions(rt.engine)
             typer.echo(f"{loaded.total:,} regions loaded in {loaded.seconds:.1f} s.")
         with rt.session(all_villages=True) as session:
-            result = provision_demo(session)
+            # Demo accounts have a published password: never in a production database.
+            result = provision_demo(session, with_people=cfg.env != "production")
     typer.echo(f"Demo: {result.villages_created} villages and {result.posts_created} posts created.")
     typer.echo(f"\nPortal:   {cfg.public_url()}")
     for slug in result.slugs:
         typer.echo(f"Village:  {cfg.village_url(slug)}")
+    if result.people:
+        typer.echo(f"\nDemo accounts (password: {DEMO_PASSWORD!r}):")
+    for email, where, role in result.people:
+        url = (
+            cfg.public_url(path="/akun/masuk") if where == "portal" else cfg.village_url(where, "/akun/masuk")
+        )
+        typer.echo(f"  {role:12} {email:24} sign in at {url}")
+    typer.echo(
+        "Invitations and password resets are not mailed in the demo: `etalase outbox list` shows them."
+    )
     typer.echo("")
 
 

@@ -3,7 +3,7 @@ few villages elsewhere, each with sample news in Bahasa Indonesia. Running it ag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
@@ -58,14 +58,26 @@ SAMPLE_POSTS = (
 )
 
 
+# Demo accounts (development only: the embedded default refuses nothing, production has no demo).
+DEMO_PASSWORD = "etalase demo desa"  # noqa: S105  (printed by `etalase demo`; never in production)
+DEMO_PEOPLE = (
+    # (email, name, role in the first Godean village, supervision scope)
+    ("admin@contoh.id", "Siti Aminah (operator desa)", "admin", None),
+    ("editor@contoh.id", "Budi Santoso (editor)", "editor", None),
+    ("kader@contoh.id", "Rina Wulandari (kader)", "kontributor", None),
+    ("pendamping@contoh.id", "Agus Pendamping (Kecamatan Godean)", None, KECAMATAN),
+)
+
+
 @dataclass
 class DemoResult:
     villages_created: int
     posts_created: int
     slugs: list[str]
+    people: list[tuple[str, str, str]] = field(default_factory=list)  # (email, where to sign in, role)
 
 
-def provision_demo(session: Session) -> DemoResult:
+def provision_demo(session: Session, *, with_people: bool = True) -> DemoResult:
     """Create what is missing. It writes posts of many villages, so it needs a session opened with
     ``Runtime.session(all_villages=True)`` (row-level security would refuse them otherwise)."""
     if not session.info.get(ALL_VILLAGES):
@@ -98,4 +110,29 @@ def provision_demo(session: Session) -> DemoResult:
                 published_at=now - timedelta(days=3 * age + 1, hours=age),
             )
             posts += 1
-    return DemoResult(created, posts, sorted(v.slug for v in villages))
+    result = DemoResult(created, posts, sorted(v.slug for v in villages))
+    if with_people:
+        godean = [v for v in villages if v.code.startswith(KECAMATAN + ".")]
+        result.people = _demo_people(session, min(godean, key=lambda v: v.code))
+    return result
+
+
+def _demo_people(session: Session, village: Village) -> list[tuple[str, str, str]]:
+    """A village team for the first Godean village and the kecamatan's facilitator."""
+    from etalase.platform.accounts.identity import Identifier  # noqa: PLC0415
+    from etalase.platform.accounts.models import Membership  # noqa: PLC0415
+    from etalase.platform.accounts.service import create_user, find_user  # noqa: PLC0415
+
+    assert village.id is not None
+    people = []
+    for email, name, role, scope in DEMO_PEOPLE:
+        user = find_user(session, Identifier("email", email))
+        if user is None:
+            user = create_user(
+                session, name=name, email=email, password=DEMO_PASSWORD, scope=scope, check_password=False
+            )
+            if role:
+                assert user.id is not None
+                session.add(Membership(village_id=village.id, user_id=user.id, role=role))
+        people.append((email, "portal" if scope else village.slug, role or "pendamping"))
+    return people
