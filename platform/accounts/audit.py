@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from etalase.platform.accounts.models import AuditEvent, User
-from etalase.platform.i18n import _
+from etalase.platform.i18n import _, pgettext
 from etalase.tenants.scope import in_village
 
 PAGE_SIZE = 50
@@ -22,10 +22,10 @@ PAGE_SIZE = 50
 def action_labels() -> dict[str, str]:
     """Names of the actions as shown in the log (translated for the current request)."""
     return {
-        "login": _("Masuk"),
+        "login": pgettext("log", "Masuk"),  # "Signed in", unlike the button "Sign in"
         "login_failed": _("Gagal masuk"),
         "login_blocked": _("Masuk diblokir sementara"),
-        "logout": _("Keluar"),
+        "logout": pgettext("log", "Keluar"),
         "logout_all": _("Keluar dari semua perangkat"),
         "password_changed": _("Kata sandi diganti"),
         "password_reset_requested": _("Minta atur ulang kata sandi"),

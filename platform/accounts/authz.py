@@ -91,10 +91,6 @@ SUPERVISOR_PERMISSIONS = frozenset(
 SUPERUSER_PERMISSIONS = frozenset(Permission)
 
 
-def role_label(role: str) -> str:
-    return {"admin": _("Admin"), "editor": _("Editor"), "kontributor": _("Kontributor")}.get(role, role)
-
-
 def scope_level(scope: str) -> str:
     """``""`` nasional, ``34`` provinsi, ``34.04`` kabupaten, ``34.04.02`` kecamatan."""
     return {0: "nasional", 2: "provinsi", 5: "kabupaten", 8: "kecamatan"}.get(len(scope), "kecamatan")
@@ -283,6 +279,16 @@ def _context_level(request: Request, db: Session, auth: Auth) -> str | None:
     if auth.user.supervisor_scope is not None:
         return scope_level(auth.user.supervisor_scope)
     return None
+
+
+def requires_2fa(request: Request, db: Session, auth: Auth) -> bool:
+    """Whether this person's role here (village role on a village host, supervision level on the
+    portal, or operator) requires two-factor sign-in, enrolled or not."""
+    required = request.app.state.settings.roles_requiring_2fa
+    if auth.user.is_superuser and "superuser" in required:
+        return True
+    level = _context_level(request, db, auth)
+    return level is not None and level in required
 
 
 def village_actor(request: Request, db: Session, auth: Auth) -> VillageActor | None:

@@ -48,9 +48,11 @@ def token_for(request: Request) -> str:
 
 
 def _same_origin(request: Request) -> bool:
+    """False only when the browser names another origin; a missing or opaque (``null``) origin,
+    which privacy settings produce, leaves the decision to the token."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin or origin == "null":
-        return origin != "null"
+        return True
     host = request.headers.get("host", "")
     return urlsplit(origin).netloc.lower() == host.lower()
 

@@ -19,6 +19,7 @@ from etalase.platform.accounts.authz import (
     Auth,
     load_auth,
     request_host,
+    requires_2fa,
     scope_level,
     signed_in,
 )
@@ -466,7 +467,8 @@ def _setup_context(request: Request, auth: Auth, secret: str | None = None) -> d
 
 @router.get("/akun/2fa", response_class=HTMLResponse)
 def two_factor(request: Request, auth: SignedInSettingUp2fa, db: SessionDep, wajib: str = "") -> Response:
-    context: dict[str, object] = {"required": bool(wajib), "enabled": auth.user.has_totp}
+    required = bool(wajib) or requires_2fa(request, db, auth)
+    context: dict[str, object] = {"required": required, "enabled": auth.user.has_totp}
     if auth.user.has_totp:
         context["recovery_left"] = service.recovery_codes_left(db, auth.user)
     else:
@@ -490,7 +492,12 @@ def enable_two_factor(
     try:
         codes = service.enable_totp(db, auth.user, secret, code)
     except InputError as error:
-        context = {"enabled": False, "error": str(error), **_setup_context(request, auth, secret)}
+        context = {
+            "enabled": False,
+            "required": requires_2fa(request, db, auth),
+            "error": str(error),
+            **_setup_context(request, auth, secret),
+        }
         return page(request, "admin/two_factor.html", context, status=400)
     _log(db, request, "totp_enabled", auth.user)
     return page(request, "admin/recovery_codes.html", {"codes": codes})
@@ -510,13 +517,11 @@ def disable_two_factor(
     db: SessionDep,
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    settings = _settings(request)
-    required = settings.roles_requiring_2fa
-    level = scope_level(auth.user.supervisor_scope) if auth.user.supervisor_scope is not None else None
-    if (auth.user.is_superuser and "superuser" in required) or (level and level in required):
+    if requires_2fa(request, db, auth):
         error = _("Peran Anda mewajibkan verifikasi dua langkah, jadi tidak dapat dinonaktifkan.")
         context = {
             "enabled": True,
+            "required": True,
             "error": error,
             "recovery_left": service.recovery_codes_left(db, auth.user),
         }

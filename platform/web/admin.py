@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import Session, col
 
 from etalase.platform.accounts import audit, outbox, service
-from etalase.platform.accounts.authz import Permission, VillageActor, role_label, village_access
-from etalase.platform.accounts.identity import InputError, display_phone
+from etalase.platform.accounts.authz import Permission, VillageActor, village_access
+from etalase.platform.accounts.identity import InputError
+from etalase.platform.accounts.labels import contact
 from etalase.platform.accounts.models import MentoringNote
 from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import _
@@ -56,10 +57,6 @@ def whatsapp_link(recipient: str, text: str) -> str | None:
     return None
 
 
-def show_recipient(recipient: str) -> str:
-    return display_phone(recipient) if recipient.startswith("+") else recipient
-
-
 @router.get("/admin", response_class=HTMLResponse, name="admin_home")
 def home(request: Request, actor: AdminArea, db: SessionDep) -> Response:
     notes = db.exec(
@@ -68,7 +65,7 @@ def home(request: Request, actor: AdminArea, db: SessionDep) -> Response:
     return page(
         request,
         "admin/dashboard.html",
-        {"actor": actor, "role_label": role_label(actor.role) if actor.role else None, "notes": notes},
+        {"actor": actor, "notes": notes},
     )
 
 
@@ -77,9 +74,6 @@ def _members_context(db: Session, actor: VillageActor, **extra: object) -> dict[
         "actor": actor,
         "members": service.members(db, actor.village.id),
         "invitations": service.pending_invitations(db, actor.village.id),
-        "role_label": role_label,
-        "show_recipient": show_recipient,
-        "display_phone": display_phone,
         "recipient": "",
         "role": "kontributor",
         **extra,
@@ -119,7 +113,7 @@ def invite(
     except InputError as error:
         context = _members_context(db, actor, recipient=recipient, role=role, error=str(error))
         return page(request, "admin/members.html", context, status=400)
-    _log(db, request, actor, "member_invited", f"{show_recipient(invitation.recipient.value)} ({role})")
+    _log(db, request, actor, "member_invited", f"{contact(invitation.recipient.value)} ({role})")
     if outbox.deliverable(settings, invitation.recipient.value):
         from etalase.platform import jobs  # noqa: PLC0415
 
@@ -132,7 +126,7 @@ def invite(
         db,
         actor,
         invited=invitation,
-        invited_to=show_recipient(invitation.recipient.value),
+        invited_to=contact(invitation.recipient.value),
         whatsapp=whatsapp_link(invitation.recipient.value, share),
     )
     return page(request, "admin/members.html", context)
@@ -172,7 +166,7 @@ def cancel_invitation(request: Request, token_id: int, actor: ManageMembers, db:
         row = service.cancel_invitation(db, actor.village.id, token_id)
     except InputError as error:
         return page(request, "admin/members.html", _members_context(db, actor, error=str(error)), status=400)
-    _log(db, request, actor, "invite_cancelled", show_recipient(row.recipient))
+    _log(db, request, actor, "invite_cancelled", contact(row.recipient))
     return redirect("/admin/anggota?pesan=batal")
 
 

@@ -16,13 +16,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from etalase.platform.accounts import audit, outbox, service
-from etalase.platform.accounts.authz import Permission, ScopeActor, role_label, scope_access, scope_level
-from etalase.platform.accounts.identity import InputError, display_phone
+from etalase.platform.accounts.authz import Permission, ScopeActor, scope_access, scope_level
+from etalase.platform.accounts.identity import InputError
+from etalase.platform.accounts.labels import contact
 from etalase.platform.accounts.models import Membership, MentoringNote, OutboxMessage
 from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import _
 from etalase.platform.settings import Settings
-from etalase.platform.web.admin import show_recipient, whatsapp_link
+from etalase.platform.web.admin import whatsapp_link
 from etalase.platform.web.deps import CrossVillageSessionDep
 from etalase.platform.web.pages import client_ip, page, redirect
 from etalase.platform.web.routing import PortalRoute
@@ -77,6 +78,11 @@ def _log(
     )
 
 
+def _village_title(db: Session, village: Village) -> str:
+    region = db.get(Region, village.code)
+    return f"{TYPE_TITLE.get(region.type if region else 'desa', 'Desa')} {village.name}"
+
+
 def _scope_title(db: Session, scope: str) -> str:
     if not scope:
         return _("Seluruh Indonesia")
@@ -112,9 +118,11 @@ def villages(
     for membership in db.exec(in_villages(Membership, ids)).all() if ids else []:
         counts = teams.setdefault(membership.village_id, {})
         counts[membership.role] = counts.get(membership.role, 0) + 1
-    kecamatan_codes = {v.code[:8] for v in rows}
-    kecamatan = {
-        r.code: r.name for r in db.exec(select(Region).where(col(Region.code).in_(kecamatan_codes))).all()
+    # "Desa Sidoluhur" / "Kelurahan Meteseh", "Kecamatan Godean" / "Distrik Sentani": titles by type.
+    codes = {v.code for v in rows} | {v.code[:8] for v in rows}
+    titles = {
+        r.code: f"{TYPE_TITLE.get(r.type, '')} {r.name}".strip()
+        for r in db.exec(select(Region).where(col(Region.code).in_(codes))).all()
     }
     counts_by_status = dict(
         db.exec(
@@ -130,7 +138,7 @@ def villages(
             "scope_level": scope_level(actor.scope),
             "villages": rows,
             "teams": teams,
-            "kecamatan": kecamatan,
+            "titles": titles,
             "total": total,
             "active_count": counts_by_status.get("active", 0),
             "inactive_count": counts_by_status.get("inactive", 0),
@@ -149,6 +157,7 @@ def _village_context(db: Session, actor: ScopeActor, village: Village, **extra: 
     return {
         "actor": actor,
         "v": village,
+        "title": _village_title(db, village),
         "team": team,
         "has_admin": any(m.role == "admin" for m, _u in team),
         "invitations": service.pending_invitations(db, village.id),
@@ -157,9 +166,6 @@ def _village_context(db: Session, actor: ScopeActor, village: Village, **extra: 
         ).all(),
         "events": audit.for_village(db, village.id)[:20],
         "labels": audit.action_labels(),
-        "role_label": role_label,
-        "show_recipient": show_recipient,
-        "display_phone": display_phone,
         "recipient": "",
         **extra,
     }
@@ -211,8 +217,7 @@ def invite_first_admin(
     assert village.id is not None
     settings = _settings(request)
     site_url = settings.village_url(village.slug)
-    region = db.get(Region, village.code)
-    title = f"{TYPE_TITLE.get(region.type if region else 'desa', 'Desa')} {village.name}"
+    title = _village_title(db, village)
     try:
         if any(m.role == "admin" for m, _u in service.members(db, village.id)):
             raise InputError(
@@ -234,9 +239,7 @@ def invite_first_admin(
             db, actor, village, recipient=recipient, error=str(error), site_url=site_url
         )
         return page(request, "admin/console_village.html", context, status=400)
-    _log(
-        db, request, actor, village, "member_invited", f"{show_recipient(invitation.recipient.value)} (admin)"
-    )
+    _log(db, request, actor, village, "member_invited", f"{contact(invitation.recipient.value)} (admin)")
     if outbox.deliverable(settings, invitation.recipient.value):
         from etalase.platform import jobs  # noqa: PLC0415
 
@@ -250,7 +253,7 @@ def invite_first_admin(
         actor,
         village,
         invited=invitation,
-        invited_to=show_recipient(invitation.recipient.value),
+        invited_to=contact(invitation.recipient.value),
         whatsapp=whatsapp_link(invitation.recipient.value, share),
         site_url=site_url,
     )

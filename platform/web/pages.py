@@ -35,7 +35,9 @@ def page(
     }
     response = render(request.app.state.templates, request, template, full, status_code=status)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # token links must not leak to other sites
+    # Token links (/akun/undangan/…, /akun/atur-sandi/…) must not leak to other sites through the
+    # Referer; "same-origin", not "no-referrer", which makes browsers send `Origin: null` on forms.
+    response.headers["Referrer-Policy"] = "same-origin"
     new_cookie = getattr(request.state, "new_csrf_cookie", None)
     if new_cookie:
         response.set_cookie(

@@ -18,13 +18,28 @@ from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from starlette.responses import HTMLResponse
 
 from etalase.platform import i18n
+from etalase.platform.accounts.labels import contact, role_label
+from etalase.platform.accounts.service import INVITE_DAYS, RESET_MINUTES
 from etalase.platform.settings import Settings
+from etalase.tenants.timezones import local
 from etalase.themes import THEMES_DIR
 
 
-def tanggal(value: datetime | None) -> str:
-    """``27 November 2026`` in the current language."""
-    return format_date(value, format="d MMMM y", locale=i18n.babel_locale()) if value else ""
+def tanggal(value: datetime | None, code: str | None = None) -> str:
+    """``27 November 2026`` in the current language, on the calendar of the region ``code`` (WIB
+    when none): a post published at 23:30 WITA belongs to that day, not to the UTC one."""
+    if not value:
+        return ""
+    return format_date(local(value, code)[0], format="d MMMM y", locale=i18n.babel_locale())
+
+
+def waktu(value: datetime | None, code: str | None = None) -> str:
+    """``27 November 2026, 21.05 WITA`` (Indonesian writes the time with a dot)."""
+    if not value:
+        return ""
+    moment, zone = local(value, code)
+    separator = "." if i18n.current_language() == "id" else ":"
+    return f"{tanggal(value, code)}, {moment:%H}{separator}{moment:%M} {zone}"
 
 
 def angka(value: int | float) -> str:
@@ -50,6 +65,11 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         i18n.translations(code)
     env.filters["tanggal"] = tanggal
     env.filters["angka"] = angka
+    env.filters["waktu"] = waktu
+    env.filters["kontak"] = contact
+    env.globals["role_name"] = role_label
+    env.globals["INVITE_DAYS"] = INVITE_DAYS
+    env.globals["RESET_MINUTES"] = RESET_MINUTES
     env.globals["settings"] = settings
     env.globals["current_language"] = i18n.current_language
     env.globals["LANGUAGES"] = i18n.LANGUAGES

@@ -1,0 +1,144 @@
+"""A real browser on a phone-sized screen: Debian's chromium driven by Playwright.
+
+The app runs under uvicorn on loopback (embedded stack); ``--host-resolver-rules`` sends every
+``*.etalase.test`` name to 127.0.0.1, so village hosts work as in production and nothing ever
+leaves the machine. A village operator signs in on a 360-pixel-wide screen, invites a kader by
+mobile number, and the kader accepts on their own phone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import uvicorn
+
+from etalase.platform.app import create_app
+from tests.conftest import BASE_DOMAIN, CI, Stack, free_port
+from tests.people import PASSWORD, make_user, make_village
+
+CHROMIUM = Path(os.environ.get("ETALASE_TEST_CHROMIUM", "/usr/bin/chromium"))
+PHONE = {"width": 360, "height": 740}
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium); the browser tests need it."
+        if CI:
+            pytest.exit(f"CI=true and {message}", returncode=3)
+        pytest.skip(message)
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                f"--host-resolver-rules=MAP *.{BASE_DOMAIN} 127.0.0.1, MAP {BASE_DOMAIN} 127.0.0.1",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(embedded_stack: Stack) -> Iterator[int]:
+    embedded_stack.wipe()
+    port = free_port()
+    settings = embedded_stack.settings.model_copy(update={"public_port": port})
+    app = create_app(settings, embedded_stack.runtime)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield port
+    uv.should_exit = True
+    thread.join(timeout=10)
+    embedded_stack.wipe()
+
+
+def fits_the_screen(page: object) -> bool:
+    width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+    return int(width) <= PHONE["width"]
+
+
+def test_operator_invites_a_kader_who_joins_from_their_phone(
+    chromium: object, server: int, embedded_stack: Stack
+) -> None:
+    village_id, slug = make_village(embedded_stack, "34.04.02.2003")
+    make_user(embedded_stack, "Siti Aminah", email="siti@contoh.id", roles={village_id: "admin"})
+    site = f"http://{slug}.{BASE_DOMAIN}:{server}"
+    hosts: set[str] = set()
+
+    operator = chromium.new_context(viewport=PHONE, locale="id-ID")  # type: ignore[attr-defined]
+    page = operator.new_page()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or ""))
+
+    page.goto(f"{site}/admin")
+    assert "/akun/masuk" in page.url
+    assert fits_the_screen(page)
+    # A wrong password: a clear message, the typed address kept, the password not.
+    page.fill("input[name=identifier]", "siti@contoh.id")
+    page.fill("input[name=password]", "bukan kata sandinya")
+    page.click("button[type=submit]")
+    html = page.content()
+    assert "Email/nomor HP atau kata sandi salah." in html, re.sub(r"\s+", " ", html)[:3000]
+    assert page.input_value("input[name=identifier]") == "siti@contoh.id"
+    assert page.input_value("input[name=password]") == ""
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site}/admin")
+    assert "Sidomulyo" in page.content()
+    assert fits_the_screen(page)
+
+    page.goto(f"{site}/admin/anggota")
+    assert fits_the_screen(page)
+    page.fill("input[name=recipient]", "0812-3456-7890")
+    page.select_option("select[name=role]", "kontributor")
+    page.click("form[action='/admin/anggota/undang'] button[type=submit]")
+    link = page.input_value("#invite-link")
+    assert link.startswith(f"{site}/akun/undangan/")
+    whatsapp = page.get_attribute("a[href^='https://wa.me/6281234567890']", "href")
+    assert whatsapp and "/akun/undangan/" in whatsapp
+    assert fits_the_screen(page)
+
+    kader = chromium.new_context(viewport=PHONE, locale="id-ID")  # type: ignore[attr-defined]
+    phone = kader.new_page()
+    phone.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or ""))
+    phone.goto(link)
+    assert "Desa Sidomulyo" in phone.content()
+    phone.fill("input[name=name]", "Rina Wulandari")
+    phone.fill("input[name=password]", "teh manis sore hari")
+    phone.fill("input[name=password2]", "teh manis sore hari")
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{site}/admin")
+    assert "Rina Wulandari" in phone.content() or "Kontributor" in phone.content()
+    # A kader does not manage members: no link, and the page refuses.
+    assert phone.locator("a[href='/admin/anggota']").count() == 0
+    assert phone.goto(f"{site}/admin/anggota").status == 403  # type: ignore[union-attr]
+    # The link worked once.
+    assert phone.goto(link).status == 400  # type: ignore[union-attr]
+    assert "sudah pernah dipakai" in phone.content()
+
+    operator.close()
+    kader.close()
+    # Every request stayed on this machine: no fonts, CDNs or trackers.
+    assert hosts <= {f"{slug}.{BASE_DOMAIN}"}, hosts
