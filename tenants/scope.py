@@ -14,7 +14,14 @@ from typing import Any, TypeVar
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-__all__ = ["VillageOwned", "get_in_village", "in_village", "in_villages", "with_village"]
+__all__ = [
+    "VillageOwned",
+    "get_in_village",
+    "in_village",
+    "in_village_or_platform",
+    "in_villages",
+    "with_village",
+]
 
 
 class VillageOwned(SQLModel):
@@ -62,3 +69,13 @@ def with_village(query: Any, model: type[SQLModel]) -> Any:
         raise TypeError(f"{model.__name__} has no village_id column")
     village_id: Any = Village.id
     return query.add_columns(Village).join(Village, village_id == column)
+
+
+def in_village_or_platform(model: type[Owned], village_id: int | None) -> SelectOfScalar[Owned]:
+    """Rows of one village, or (``None``) the platform-wide rows that belong to no village."""
+    if village_id is not None:
+        return in_village(model, village_id)
+    column: Any = getattr(model, "village_id", None)
+    if column is None:
+        raise TypeError(f"{model.__name__} has no village_id column")
+    return select(model).where(column.is_(None))

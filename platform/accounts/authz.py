@@ -291,6 +291,13 @@ def requires_2fa(request: Request, db: Session, auth: Auth) -> bool:
     return level is not None and level in required
 
 
+def belongs_to(db: Session, village: VillageSite, user: User) -> bool:
+    """Whether the person is on the village's team, supervises it, or runs the platform."""
+    if user.is_superuser or covers(user.supervisor_scope, village.code):
+        return True
+    return user.id is not None and _membership(db, village.id, user.id) is not None
+
+
 def village_actor(request: Request, db: Session, auth: Auth) -> VillageActor | None:
     """What this person may do in the village of the request's host, or None for nothing."""
     village = _village_of(request)

@@ -33,7 +33,7 @@ from etalase.platform.accounts.passwords import (
 from etalase.platform.accounts.tokens import new_token, token_hash
 from etalase.platform.i18n import _
 from etalase.tenants.models import Village, utcnow
-from etalase.tenants.scope import in_village, with_village
+from etalase.tenants.scope import in_village, in_village_or_platform, with_village
 
 INVITE_DAYS = 7
 RESET_MINUTES = 60
@@ -62,7 +62,9 @@ def create_user(
     superuser: bool = False,
     scope: str | None = None,
     check_password: bool = True,
+    avoid: tuple[str, ...] = (),
 ) -> User:
+    """A new account. ``avoid``: more words the password must not lean on (the village's name)."""
     name = clean_name(name)
     email_value = normalize_email(email) if email.strip() else None
     phone_value = normalize_phone(phone) if phone.strip() else None
@@ -72,7 +74,8 @@ def create_user(
         if value and find_user(db, Identifier(kind, value)) is not None:  # type: ignore[arg-type]
             raise InputError(_("Email atau nomor HP ini sudah dipakai akun lain."))
     if check_password:
-        check_policy(password, [name, email_value or "", phone_value or ""])
+        words = [*name.split(), (email_value or "").split("@")[0], (phone_value or "")[-8:], *avoid]
+        check_policy(password, [name, *words])
     user = User(
         name=name,
         email=email_value,
@@ -101,8 +104,8 @@ def authenticate(db: Session, identifier: Identifier, password: str) -> User | N
     return user
 
 
-def set_password(db: Session, user: User, password: str) -> None:
-    check_policy(password, personal_words(user))
+def set_password(db: Session, user: User, password: str, *avoid: str) -> None:
+    check_policy(password, personal_words(user, *avoid))
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     db.add(user)
@@ -191,13 +194,16 @@ def recovery_codes_left(db: Session, user: User) -> int:
 
 # --- one-time tokens ---------------------------------------------------------------------------
 def _live_token(db: Session, raw: str, purpose: str, village_id: int | None = None) -> OneTimeToken:
-    """The usable token; an invitation only on the host of its own village."""
-    query = in_village(OneTimeToken, village_id) if village_id is not None else select(OneTimeToken)
+    """The usable token, only on the host it belongs to: an invitation on its village's host, a
+    reset link on the host where it was asked for (``village_id`` None: the portal)."""
+    query = in_village_or_platform(OneTimeToken, village_id)
     row = db.exec(query.where(col(OneTimeToken.token_hash) == token_hash(raw or ""))).first()
     if row is None or row.purpose != purpose:
         raise InputError(_("Tautan ini tidak valid. Periksa kembali tautan yang Anda terima."))
     if row.used_at is not None:
-        raise InputError(_("Tautan ini sudah pernah dipakai. Setiap tautan hanya berlaku satu kali."))
+        raise InputError(
+            _("Tautan ini sudah pernah dipakai atau sudah dibatalkan. Setiap tautan hanya berlaku satu kali.")
+        )
     now = utcnow()
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
     if expires <= now:
@@ -216,13 +222,14 @@ def request_reset(db: Session, identifier: Identifier, *, link: str, village_id:
     user = find_user(db, identifier)
     if user is None or not user.is_active:
         return None
+    recipient = user.email or identifier.value  # mail goes where it can arrive
     raw, hashed = new_token()
     db.add(
         OneTimeToken(
             token_hash=hashed,
             purpose="reset",
             user_id=user.id,
-            recipient=identifier.value,
+            recipient=recipient,
             village_id=village_id,
             expires_at=utcnow() + timedelta(minutes=RESET_MINUTES),
         )
@@ -230,7 +237,7 @@ def request_reset(db: Session, identifier: Identifier, *, link: str, village_id:
     url = link.replace("{token}", raw)
     outbox.queue(
         db,
-        identifier.value,
+        recipient,
         _("Atur ulang kata sandi Etalase"),
         _(
             "Halo {name},\n\nSeseorang (semoga Anda) meminta untuk mengatur ulang kata sandi "
@@ -243,15 +250,32 @@ def request_reset(db: Session, identifier: Identifier, *, link: str, village_id:
     return user
 
 
-def reset_password(db: Session, raw: str, password: str) -> User:
-    row = _live_token(db, raw, "reset")
+def reset_password(
+    db: Session, raw: str, password: str, village_id: int | None = None, village_name: str = ""
+) -> User:
+    row = _live_token(db, raw, "reset", village_id)
     user = db.get(User, row.user_id) if row.user_id else None
     if user is None or not user.is_active:
         raise InputError(_("Tautan ini tidak valid. Periksa kembali tautan yang Anda terima."))
-    set_password(db, user, password)
+    set_password(db, user, password, village_name)
     row.used_at = utcnow()
     db.add(row)
     return user
+
+
+def void_reset_links(db: Session, user: User) -> None:
+    """After a reset or a password change, every other reset link of the person stops working.
+    Links asked on other hosts are in other villages: a session allowed to cross them is needed."""
+    rows = db.exec(
+        select(OneTimeToken).where(
+            col(OneTimeToken.user_id) == user.id,
+            col(OneTimeToken.purpose) == "reset",
+            col(OneTimeToken.used_at).is_(None),
+        )
+    ).all()
+    for row in rows:
+        row.used_at = utcnow()
+        db.add(row)
 
 
 # --- village members ---------------------------------------------------------------------------
@@ -358,7 +382,7 @@ def cancel_invitation(db: Session, village_id: int, token_id: int) -> OneTimeTok
 
 
 def accept_invitation(
-    db: Session, raw: str, village_id: int, *, name: str = "", password: str = ""
+    db: Session, raw: str, village_id: int, *, name: str = "", password: str = "", village_name: str = ""
 ) -> tuple[User, Membership]:
     """Join with a new account (name + password) or, if the invited address already has an
     account, by proving it with that account's password."""
@@ -375,6 +399,7 @@ def accept_invitation(
             email=row.recipient if kind == "email" else "",
             phone=row.recipient if kind == "phone" else "",
             password=password,
+            avoid=(village_name,),
         )
     elif not verify_password(user.password_hash, password):
         raise InputError(_("Kata sandi salah. Gunakan kata sandi akun Etalase Anda yang sudah ada."))

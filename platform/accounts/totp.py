@@ -6,6 +6,7 @@ accepted time step is stored, so a code read over someone's shoulder cannot be r
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -16,6 +17,7 @@ from etalase.platform.accounts.tokens import token_hash
 
 ISSUER = "Etalase"
 RECOVERY_CODES = 10
+_SIX_DIGITS = re.compile(r"[0-9]{6}")
 
 
 def new_secret() -> str:
@@ -36,10 +38,10 @@ def accepted_step(secret: str, code: str, last_step: int, now: float | None = No
     """The time step the code belongs to (this one or its neighbours, for clock drift), if the code
     is right and newer than ``last_step``; None otherwise."""
     digits = "".join(code.split())
-    if len(digits) != 6 or not digits.isdigit():
+    if not _SIX_DIGITS.fullmatch(digits):  # str.isdigit() would let "１２３４５６" through to a crash
         return None
     totp = pyotp.TOTP(secret)
-    current = int((now or time.time()) // totp.interval)
+    current = int((time.time() if now is None else now) // totp.interval)
     for step in (current, current - 1, current + 1):
         if step > last_step and secrets.compare_digest(totp.generate_otp(step), digits):
             return step

@@ -7,6 +7,7 @@ made on, so a village team signs in at their village's address and facilitators 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -17,6 +18,7 @@ from etalase.platform.accounts.authz import (
     PUBLIC,
     SECOND_FACTOR_PENDING,
     Auth,
+    belongs_to,
     load_auth,
     request_host,
     requires_2fa,
@@ -35,6 +37,7 @@ from etalase.platform.web.pages import (
     local_path,
     page,
     redirect,
+    remember_language,
     set_session_cookie,
 )
 from etalase.platform.web.routing import AccountRoute
@@ -61,6 +64,20 @@ def _notice(key: str | None) -> str | None:
 def _village(request: Request) -> VillageSite | None:
     village = getattr(getattr(request.state, "site", None), "village", None)
     return village if isinstance(village, VillageSite) else None
+
+
+def _village_id(request: Request) -> int | None:
+    village = _village(request)
+    return village.id if village else None
+
+
+def _void_reset_links(db: Session, runtime: RuntimeDep, user: User) -> None:
+    # Reset links asked on other hosts belong to other villages' rows: cross on purpose, filtered
+    # by nothing but the person's own id. The request's transaction commits first: it holds the
+    # lock of the link just used, and the second session would wait on it forever.
+    db.commit()
+    with runtime.session(all_villages=True) as cross:
+        service.void_reset_links(cross, user)
 
 
 def _settings(request: Request) -> Settings:
@@ -91,6 +108,23 @@ def _log(db: Session, request: Request, action: str, user: User | None, target: 
         target=target,
         ip_hash=_ip_hash(request),
     )
+
+
+def _log_attempt(db: Session, runtime: RuntimeDep, request: Request, action: str, user: User | None) -> None:
+    """A failed sign-in or a reset request, typed by anyone about any account.
+
+    The village's log gets the event, but names the account only when it belongs to the village's
+    team (or a supervisor over it): otherwise A's admin would learn from A's log that some address
+    has an account, and whose. The person's own history (their profile) always gets it."""
+    village = _village(request)
+    insider = user is not None and village is not None and belongs_to(db, village, user)
+    _log(db, request, action, user if (insider or village is None) else None)
+    if user is not None and village is not None and not insider:
+        # Platform-wide row (no village): it lives outside every village's wall. Commit the
+        # request's work first: SQLite has one writer, and PostgreSQL row locks would wait too.
+        db.commit()
+        with runtime.session(all_villages=True) as cross:
+            audit.record(cross, action, actor=user, ip_hash=_ip_hash(request))
 
 
 def _start_session(request: Request, db: Session, user: User, *, verified: bool) -> str:
@@ -148,21 +182,23 @@ def login(
     if user is None:
         limiter.hit(ratelimit.ACCOUNT_FAILURES, who.value)
         limiter.hit(ratelimit.ADDRESS_FAILURES, ip)
-        _log(db, request, "login_failed", service.find_user(db, who))
+        _log_attempt(db, runtime, request, "login_failed", service.find_user(db, who))
         return again(_("Email/nomor HP atau kata sandi salah."))
     limiter.clear(ratelimit.ACCOUNT_FAILURES, who.value)
     old = load_auth(request, db)
     if old is not None:
         sessions.end(db, old.session)  # a new sign-in never reuses a session (fixation)
+    sessions.purge_expired(db)  # keeps user_session small; one indexed DELETE per sign-in
     raw = _start_session(request, db, user, verified=not user.has_totp)
     target = local_path(next, _landing(request, user))
     if user.has_totp:
-        target = f"/akun/masuk/kode?next={target}"
+        target = f"/akun/masuk/kode?next={quote(target, safe='/')}"
     else:
         _log(db, request, "login", user)
     db.commit()
     response = redirect(target)
     set_session_cookie(request, response, raw)
+    remember_language(request, response, user.language)
     return response
 
 
@@ -249,7 +285,7 @@ def forgot(
     link = _settings(request).public_url(request_host(request), "/akun/atur-sandi/{token}")
     user = service.request_reset(db, who, link=link, village_id=village.id if village else None)
     if user is not None:
-        _log(db, request, "password_reset_requested", user)
+        _log_attempt(db, runtime, request, "password_reset_requested", user)
     # The same answer whether or not the account exists.
     return page(request, "admin/forgot.html", {"identifier": identifier, "sent": True})
 
@@ -257,7 +293,7 @@ def forgot(
 @router.get("/akun/atur-sandi/{token}", response_class=HTMLResponse, dependencies=[Depends(PUBLIC)])
 def reset_form(request: Request, token: str, db: SessionDep) -> Response:
     try:
-        service.peek_token(db, token, "reset")
+        service.peek_token(db, token, "reset", _village_id(request))
     except InputError as error:
         return page(request, "admin/reset.html", {"invalid": str(error)}, status=400)
     return page(request, "admin/reset.html", {"token": token})
@@ -268,22 +304,27 @@ def reset(
     request: Request,
     token: str,
     db: SessionDep,
+    runtime: RuntimeDep,
     password: Annotated[str, Form(max_length=1000)] = "",
     password2: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     try:
-        service.peek_token(db, token, "reset")
+        service.peek_token(db, token, "reset", _village_id(request))
     except InputError as error:
         return page(request, "admin/reset.html", {"invalid": str(error)}, status=400)
     if password != password2:
         mismatch = _("Kedua kata sandi tidak sama. Ketik ulang dengan teliti.")
         return page(request, "admin/reset.html", {"token": token, "error": mismatch}, status=400)
     try:
-        user = service.reset_password(db, token, password)
+        village = _village(request)
+        user = service.reset_password(
+            db, token, password, _village_id(request), village.name if village else ""
+        )
     except InputError as error:
         return page(request, "admin/reset.html", {"token": token, "error": str(error)}, status=400)
     assert user.id is not None
     sessions.end_all(db, user.id)  # whoever knew the old password is signed out everywhere
+    _void_reset_links(db, runtime, user)
     _log(db, request, "password_reset", user)
     return redirect("/akun/masuk?pesan=sandi-diganti")
 
@@ -313,6 +354,7 @@ def accept_invitation(
     request: Request,
     token: str,
     db: SessionDep,
+    runtime: RuntimeDep,
     name: Annotated[str, Form(max_length=300)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     password2: Annotated[str, Form(max_length=1000)] = "",
@@ -324,12 +366,33 @@ def accept_invitation(
         context = _invitation_context(db, token, village)
     except InputError as error:
         return page(request, "admin/invitation.html", {"invalid": str(error)}, status=400)
+    existing = context["existing"]
+    # Joining with an existing account is a password check: limited exactly like signing in.
+    limiter = ratelimit.Limiter(runtime.cache)
+    subject = existing.login_name if isinstance(existing, User) else ""
+    ip = client_ip(request)
+    if isinstance(existing, User):
+        wait = max(
+            limiter.wait(ratelimit.ACCOUNT_FAILURES, subject), limiter.wait(ratelimit.ADDRESS_FAILURES, ip)
+        )
+        if wait:
+            message = _("Terlalu banyak percobaan yang gagal. Coba lagi dalam {minutes} menit.").format(
+                minutes=wait
+            )
+            return page(
+                request, "admin/invitation.html", {**context, "name": name, "error": message}, status=429
+            )
     try:
-        if context["existing"] is None and password != password2:
+        if existing is None and password != password2:
             raise InputError(_("Kedua kata sandi tidak sama. Ketik ulang dengan teliti."))
-        user, membership = service.accept_invitation(db, token, village.id, name=name, password=password)
+        user, membership = service.accept_invitation(
+            db, token, village.id, name=name, password=password, village_name=village.name
+        )
     except InputError as error:
         db.rollback()
+        if isinstance(existing, User):
+            limiter.hit(ratelimit.ACCOUNT_FAILURES, subject)
+            limiter.hit(ratelimit.ADDRESS_FAILURES, ip)
         return page(
             request, "admin/invitation.html", {**context, "name": name, "error": str(error)}, status=400
         )
@@ -399,7 +462,7 @@ def save_profile(
         context = _profile(request, auth, db, runtime, name=name, profile_error=str(error))
         return page(request, "admin/profile.html", context, status=400)
     response = redirect("/akun?pesan=tersimpan")
-    response.set_cookie("bahasa", auth.user.language, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    remember_language(request, response, auth.user.language)
     return response
 
 
@@ -424,6 +487,7 @@ def change_password(
         return page(request, "admin/profile.html", context, status=400)
     assert auth.session.id is not None
     sessions.end_all(db, auth.user_id, keep=auth.session.id)
+    _void_reset_links(db, runtime, auth.user)
     _log(db, request, "password_changed", auth.user)
     return redirect("/akun?pesan=sandi")
 

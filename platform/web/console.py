@@ -223,6 +223,10 @@ def invite_first_admin(
             raise InputError(
                 _("Desa ini sudah punya admin. Anggota tim berikutnya diundang oleh admin desa.")
             )
+        # One first admin: a new invitation replaces any earlier one still waiting.
+        for earlier in service.pending_invitations(db, village.id):
+            if earlier.role == "admin" and earlier.id is not None:
+                service.cancel_invitation(db, village.id, earlier.id)
         invitation = service.invite(
             db,
             village_id=village.id,

@@ -13,6 +13,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from etalase.platform.accounts import csrf, sessions
+from etalase.platform.i18n import COOKIE as LANGUAGE_COOKIE
+from etalase.platform.i18n import LANGUAGES
 from etalase.platform.settings import Settings
 from etalase.platform.web.templates import render
 
@@ -87,6 +89,21 @@ def clear_session_cookie(request: Request, response: Response) -> None:
         httponly=True,
         samesite="lax",
         secure=settings.public_scheme == "https",
+    )
+
+
+def remember_language(request: Request, response: Response, language: str) -> None:
+    """The person's saved language follows them to every device they sign in on."""
+    if language not in LANGUAGES or request.cookies.get(LANGUAGE_COOKIE) == language:
+        return
+    settings: Settings = request.app.state.settings
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=ONE_YEAR,
+        samesite="lax",
+        secure=settings.public_scheme == "https",
+        path="/",
     )
 
 

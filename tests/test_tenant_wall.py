@@ -1,0 +1,798 @@
+"""The tenant wall as an attack matrix: roles × villages × routes, on both stacks.
+
+A member of village A can read or change nothing of village B that is not public: not by guessing
+ids, not by sending A's cookie to B's host, not through the JSON API. A supervisor sees nothing
+outside their scope. The routes are two tables, :data:`VILLAGE_ROUTES` (the team's pages on a
+village host) and :data:`CONSOLE_ROUTES` (the supervision console on the portal); every test walks
+the whole table, so a route added there is attacked by every role from every village at once, and
+:func:`test_every_guarded_route_is_in_the_matrix` fails until a new route is added to one of them.
+
+The people: A = Sidomulyo (34.04.02.2003) and C (34.04.02.2001), both in Kecamatan Godean (Sleman);
+B = Meteseh (33.74.10.1001, Kota Semarang). admin_a, editor_a, kontributor_a serve A, admin_b
+serves B; sup_godean supervises 34.04.02 (A and C), sup_semarang 33.74 (B, kabupaten level, so
+with two-factor sign-in).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from httpx import Response
+from sqlmodel import col, select
+
+from etalase.platform.accounts import service
+from etalase.platform.accounts.authz import api_routes, declaration_of
+from etalase.platform.accounts.models import (
+    AuditEvent,
+    Membership,
+    MentoringNote,
+    OneTimeToken,
+    User,
+    UserSession,
+)
+from etalase.platform.accounts.passwords import hash_password
+from etalase.platform.app import create_app
+from etalase.platform.content.models import Post
+from etalase.tenants.models import Village
+from tests.conftest import BASE_DOMAIN, Stack, embedded_settings
+from tests.people import PASSWORD, Browser, make_user, make_village, portal, totp_now, village_host
+
+# --- the matrix ------------------------------------------------------------------------------------
+ADMIN, EDITOR, KONTRIBUTOR = "admin", "editor", "kontributor"
+PENDAMPING = "pendamping"  # a supervisor whose scope covers the village, signed in on its host
+TEAM = frozenset({ADMIN, EDITOR, KONTRIBUTOR})
+EVERYONE_SIGNED_IN = TEAM | {PENDAMPING}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route and who may use it.
+
+    ``path`` uses the app's own parameter names; the tests fill them with rows of the village the
+    request is aimed at. ``allowed`` are the roles that may use it in their own village (village
+    routes) or ``{PENDAMPING}`` for a supervisor whose scope covers the village (console routes).
+    ``ok`` are the statuses of an allowed request (a 400 is a refusal the route makes itself, e.g.
+    "this village already has an admin", never an access decision)."""
+
+    method: str
+    path: str
+    allowed: frozenset[str]
+    ok: frozenset[int] = frozenset({200})
+    form: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
+
+    @property
+    def changes(self) -> bool:
+        return self.method != "GET"
+
+    def url(self, base: str, **targets: object) -> str:
+        return base + self.path.format(**targets)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+# EVERY NEW ROUTE ON A VILLAGE HOST (a VillageTeamRoute, or an account page that shows or changes
+# more than the signed-in person's own account) MUST BE ADDED HERE, with who may use it. POST routes
+# that change something must come after the GET routes, in an order in which an admin's allowed
+# requests succeed one after another (the same spare member is first changed, then removed).
+VILLAGE_ROUTES: tuple[Route, ...] = (
+    Route("GET", "/admin", EVERYONE_SIGNED_IN),
+    Route("GET", "/admin/anggota", frozenset({ADMIN})),
+    Route("GET", "/admin/log", frozenset({ADMIN, PENDAMPING})),
+    Route("GET", "/api/v1/anggota", frozenset({ADMIN})),
+    Route("GET", "/akun", EVERYONE_SIGNED_IN),
+    Route("GET", "/api/v1/akun", EVERYONE_SIGNED_IN),
+    Route(
+        "POST",
+        "/admin/anggota/undang",
+        frozenset({ADMIN}),
+        form=(("recipient", "warga.baru@contoh.id"), ("role", "kontributor")),
+    ),
+    Route(
+        "POST",
+        "/admin/anggota/{membership_id}/peran",
+        frozenset({ADMIN}),
+        frozenset({303}),
+        (("role", "admin"),),
+    ),
+    Route("POST", "/admin/anggota/{membership_id}/hapus", frozenset({ADMIN}), frozenset({303})),
+    Route("POST", "/admin/undangan/{token_id}/batal", frozenset({ADMIN}), frozenset({303})),
+)
+
+# EVERY NEW ROUTE OF THE SUPERVISION CONSOLE (portal, scope_access or SUPERUSER) MUST BE ADDED HERE.
+# A route with {code} is aimed at one village: a supervisor outside its scope gets 404, the same
+# answer as for a village that does not exist.
+CONSOLE_ROUTES: tuple[Route, ...] = (
+    Route("GET", "/konsol", frozenset({PENDAMPING})),
+    Route("GET", "/konsol/desa/{code}", frozenset({PENDAMPING})),
+    Route("GET", "/konsol/log", frozenset({PENDAMPING})),
+    Route("GET", "/konsol/kotak-keluar", frozenset()),  # the platform operator's only
+    Route("GET", "/api/v1/desa", frozenset({PENDAMPING})),
+    Route("POST", "/konsol/desa/{code}/nonaktifkan", frozenset({PENDAMPING}), frozenset({303})),
+    Route("POST", "/konsol/desa/{code}/aktifkan", frozenset({PENDAMPING}), frozenset({303})),
+    # 400 where the village already has an admin: the console invites the first admin only.
+    Route(
+        "POST",
+        "/konsol/desa/{code}/undang",
+        frozenset({PENDAMPING}),
+        frozenset({200, 400}),
+        (("recipient", "admin.pertama@contoh.id"),),
+    ),
+    Route(
+        "POST",
+        "/konsol/desa/{code}/catatan",
+        frozenset({PENDAMPING}),
+        frozenset({303}),
+        (("body", "Catatan pendampingan: unggah profil desa."),),
+    ),
+)
+
+# Signed-in routes that act on nothing but the signed-in person's own account (no village data),
+# so they are outside the matrix. A new one goes here only if that is true.
+OWN_ACCOUNT_ROUTES = frozenset(
+    {
+        "GET /akun/masuk/kode",
+        "POST /akun/masuk/kode",
+        "POST /akun/keluar",
+        "POST /akun/profil",
+        "POST /akun/sandi",
+        "POST /akun/sesi/{session_id}/akhiri",
+        "POST /akun/sesi/akhiri-semua",
+        "GET /akun/2fa",
+        "POST /akun/2fa",
+        "POST /akun/2fa/kode-cadangan",
+        "POST /akun/2fa/nonaktif",
+    }
+)
+
+OK, DENIED, SIGN_IN, HIDDEN = "ok", "403", "sign-in", "404"
+
+
+# --- the world -------------------------------------------------------------------------------------
+@dataclass
+class Desa:
+    key: str
+    id: int
+    slug: str
+    code: str
+    name: str
+
+
+@dataclass
+class World:
+    stack: Stack
+    villages: dict[str, Desa]
+    users: dict[str, int]  # person -> user id
+    email: dict[str, str]
+    memberships: dict[str, int]  # person -> membership id in their village
+    invitations: dict[str, int]  # village key -> a pending invitation's id
+    invitation_links: dict[str, str]  # village key -> that invitation's link (with the raw token)
+    totp: dict[str, str]
+    browsers: dict[tuple[str, str], Browser] = field(default_factory=dict)
+
+    def host(self, key: str) -> str:
+        return portal(self.stack) if key == "portal" else village_host(self.stack, self.villages[key].slug)
+
+    def targets(self, key: str) -> dict[str, object]:
+        """Rows of village ``key`` for the placeholders of the route tables."""
+        return {
+            "membership_id": self.memberships[f"spare_{key.lower()}"],
+            "token_id": self.invitations[key],
+            "code": self.villages[key].code,
+        }
+
+    def signed_in(self, person: str, where: str) -> Browser:
+        """A browser where ``person`` signed in at ``where`` ("A", "B", "C" or "portal"), with the
+        code step for those with two-factor sign-in. Made once per test."""
+        if (person, where) not in self.browsers:
+            browser = Browser(self.stack)
+            base = self.host(where)
+            response = browser.login(base, self.email[person])
+            assert response.status_code == 303, f"{person} at {where}: {response.status_code}"
+            if person in self.totp:
+                target = response.headers["location"]
+                assert target.startswith("/akun/masuk/kode"), target
+                response = browser.post(
+                    f"{base}/akun/masuk/kode",
+                    {"code": totp_now(self.totp[person]), "next": ""},
+                )
+                assert response.status_code == 303, response.text
+            assert not response.headers["location"].startswith("/akun/masuk"), response.headers["location"]
+            self.browsers[(person, where)] = browser
+        return self.browsers[(person, where)]
+
+    def token(self, browser: Browser, where: str) -> str:
+        """The CSRF token ``browser`` holds at ``where`` (signed in or not)."""
+        base = self.host(where)
+        page = browser.get(f"{base}/akun")
+        if page.status_code == 303:  # not signed in there: the sign-in form's token
+            return browser.csrf(f"{base}/akun/masuk")
+        return browser.csrf(f"{base}/akun")
+
+
+def _people(stack: Stack, a: int, b: int) -> tuple[dict[str, int], dict[str, str], dict[str, str]]:
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    plan: dict[str, dict[str, Any]] = {
+        "admin_a": {"name": "Siti Aminah", "roles": {a: ADMIN}},
+        "editor_a": {"name": "Budi Santoso", "roles": {a: EDITOR}},
+        "kontributor_a": {"name": "Dewi Lestari", "roles": {a: KONTRIBUTOR}},
+        "spare_a": {"name": "Joko Susilo", "roles": {a: KONTRIBUTOR}},
+        "admin_b": {"name": "Rahayu Wulandari", "roles": {b: ADMIN}},
+        # A kontributor: promoting or removing them through the wall would succeed (no "last
+        # admin" rule stands in the way), so a breach shows as a changed row.
+        "spare_b": {"name": "Hendra Gunawan", "roles": {b: KONTRIBUTOR}},
+        "sup_godean": {"name": "Pendamping Godean", "scope": "34.04.02"},
+        "sup_semarang": {"name": "Pendamping Semarang", "scope": "33.74", "totp_secret": secret},
+    }
+    users, emails = {}, {}
+    for person, spec in plan.items():
+        emails[person] = f"{person.replace('_', '.')}@contoh.id"
+        user = make_user(stack, email=emails[person], **spec)
+        assert user.id is not None
+        users[person] = user.id
+    return users, emails, {"sup_semarang": secret}
+
+
+@functools.cache
+def _password_hash(password: str) -> str:
+    return hash_password(password)
+
+
+@pytest.fixture
+def world(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> World:
+    # The same argon2 hash of PASSWORD for everyone: a valid hash, made once per run, not per person.
+    monkeypatch.setattr(service, "hash_password", _password_hash)
+    villages = {}
+    for key, code in (("A", "34.04.02.2003"), ("C", "34.04.02.2001"), ("B", "33.74.10.1001")):
+        vid, slug = make_village(stack, code)
+        with stack.runtime.session(all_villages=True) as db:
+            village = db.get(Village, vid)
+            assert village is not None
+            villages[key] = Desa(key, vid, slug, code, village.name)
+    users, emails, secrets = _people(stack, villages["A"].id, villages["B"].id)
+    memberships, invitations, links = {}, {}, {}
+    with stack.runtime.session(all_villages=True) as db:
+        for row in db.exec(select(Membership)).all():
+            person = next(p for p, uid in users.items() if uid == row.user_id)
+            assert row.id is not None
+            memberships[person] = row.id
+        for key, inviter in (("A", "admin_a"), ("B", "admin_b")):
+            desa = villages[key]
+            invited = service.invite(
+                db,
+                village_id=desa.id,
+                village_title=desa.name,
+                recipient=f"calon.{key.lower()}@contoh.id",
+                role=EDITOR,
+                inviter=db.get(User, users[inviter]),  # type: ignore[arg-type]
+                link=f"{village_host(stack, desa.slug)}/akun/undangan/{{token}}",
+                email_possible=False,
+            )
+            assert invited.token.id is not None
+            invitations[key], links[key] = invited.token.id, invited.link
+    return World(stack, villages, users, emails, memberships, invitations, links, secrets)
+
+
+def snapshot(stack: Stack) -> dict[str, list[tuple[object, ...]]]:
+    """Everything a wall breach could change: teams, invitations, villages, notes, posts, accounts."""
+    with stack.runtime.session(all_villages=True) as db:
+        return {
+            "memberships": sorted(
+                (m.id, m.village_id, m.user_id, m.role) for m in db.exec(select(Membership))
+            ),
+            "tokens": sorted(
+                (t.id, t.village_id, t.purpose, t.recipient, t.role, t.used_at is None)
+                for t in db.exec(select(OneTimeToken))
+            ),
+            "villages": sorted((v.id, v.code, v.status, v.slug) for v in db.exec(select(Village))),
+            "notes": sorted((n.id, n.village_id, n.body) for n in db.exec(select(MentoringNote))),
+            "posts": sorted((p.id, p.village_id) for p in db.exec(select(Post))),
+            "users": sorted(
+                (u.id, u.name, u.email, u.password_hash, u.supervisor_scope, u.is_active)
+                for u in db.exec(select(User))
+            ),
+        }
+
+
+# --- checking a cell -------------------------------------------------------------------------------
+@dataclass
+class Matrix:
+    """Collects every cell's result, so one failing test shows every breach at once."""
+
+    checks: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def attempt(
+        self,
+        who: str,
+        browser: Browser,
+        route: Route,
+        url: str,
+        expected: str,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        if route.method == "GET":
+            response = browser.get(url, headers=headers)
+        else:
+            data = dict(route.form)
+            if token is not None:
+                data["csrf_token"] = token
+            origin = "/".join(url.split("/", 3)[:3])
+            response = browser.client.post(url, data=data, headers={"origin": origin, **(headers or {})})
+        self.expect(who, route, url, response, expected)
+        return response
+
+    def expect(self, who: str, route: Route, url: str, response: Response, expected: str) -> None:
+        self.checks += 1
+        status, location = response.status_code, response.headers.get("location", "")
+        if expected == OK:
+            good = status in route.ok and not location.startswith("/akun/")
+        elif expected == SIGN_IN:
+            good = status == 401 if route.api else (status == 303 and location.startswith("/akun/masuk?"))
+        elif expected == DENIED:
+            good = status == 403
+        else:
+            good = status == int(expected)
+        if not good:
+            self.failures.append(f"{who}: {route.method} {url} -> {status} {location} (expected {expected})")
+
+    def done(self) -> None:
+        assert self.failures == [], f"{len(self.failures)} of {self.checks} cells broke:\n" + "\n".join(
+            self.failures
+        )
+
+
+def cookie_name(stack: Stack) -> str:
+    return "__Host-etalase_sesi" if stack.settings.public_scheme == "https" else "etalase_sesi"
+
+
+def village_domain(world: World, key: str) -> str:
+    return f"{world.villages[key].slug}.{BASE_DOMAIN}"
+
+
+VILLAGE_COLUMN = {"memberships": 1, "tokens": 1, "villages": 0, "notes": 1, "posts": 1}
+
+
+def only_b(snap: dict[str, list[tuple[object, ...]]], world: World) -> dict[str, list[tuple[object, ...]]]:
+    """The part of a snapshot that belongs to village B (and every account)."""
+    b = world.villages["B"].id
+    return {
+        name: [row for row in rows if name not in VILLAGE_COLUMN or row[VILLAGE_COLUMN[name]] == b]
+        for name, rows in snap.items()
+    }
+
+
+# --- matrix 1: village hosts -----------------------------------------------------------------------
+def test_own_village_each_role_gets_exactly_its_routes(world: World) -> None:
+    """Each role of A on A's host, a covering supervisor there, and anonymous: every route."""
+    matrix, base = Matrix(), world.host("A")
+    targets = world.targets("A")
+    before = snapshot(world.stack)
+    people = {
+        "anonymous": Browser(world.stack),
+        KONTRIBUTOR: world.signed_in("kontributor_a", "A"),
+        EDITOR: world.signed_in("editor_a", "A"),
+        PENDAMPING: world.signed_in("sup_godean", "A"),
+    }
+    for role, browser in people.items():
+        token = world.token(browser, "A")  # a valid token: a refusal must come from the role
+        for route in VILLAGE_ROUTES:
+            allowed = OK if role in route.allowed else DENIED
+            expected = SIGN_IN if role == "anonymous" else allowed
+            matrix.attempt(role, browser, route, route.url(base, **targets), expected, token=token)
+    matrix.done()
+    assert snapshot(world.stack) == before, "a refused request changed something"
+
+    # The admin may do everything, the changes land in A, and only there.
+    admin = world.signed_in("admin_a", "A")
+    token = world.token(admin, "A")
+    for route in VILLAGE_ROUTES:
+        matrix.attempt(ADMIN, admin, route, route.url(base, **targets), OK, token=token)
+    matrix.done()
+    after = snapshot(world.stack)
+    assert only_b(after, world) == only_b(before, world)
+    spare = world.memberships["spare_a"]
+    assert all(m[0] != spare for m in after["memberships"]), "the spare member was removed"
+    cancelled = next(t for t in after["tokens"] if t[0] == world.invitations["A"])
+    assert cancelled[-1] is False
+    assert any(t[1] == world.villages["A"].id and t[3] == "warga.baru@contoh.id" for t in after["tokens"])
+    # What A's pages showed never named B's people.
+    for url in (f"{base}/admin/anggota", f"{base}/admin/log", f"{base}/api/v1/anggota", f"{base}/admin"):
+        text = admin.get(url).text
+        assert "Rahayu Wulandari" not in text and "Hendra Gunawan" not in text and "calon.b@" not in text
+
+
+def test_a_cookie_is_nothing_on_another_village_host(world: World) -> None:
+    """(a) A's session cookie copied onto B's host in the jar, (d) sent by hand in a Cookie header,
+    and with a Host header swapped under A's URL: B's host sees nobody signed in."""
+    matrix, base_b = Matrix(), world.host("B")
+    targets_b = world.targets("B")
+    before = snapshot(world.stack)
+    name = cookie_name(world.stack)
+    for person in ("admin_a", "editor_a", "kontributor_a"):
+        own = world.signed_in(person, "A")
+        token_a = world.token(own, "A")
+        value = own.cookie("etalase_sesi")
+        assert value
+        # (a) the jar now holds A's session for B's host too (as a hostile subdomain would plant it).
+        own.client.cookies.set(name, value, domain=village_domain(world, "B"))
+        for route in VILLAGE_ROUTES:
+            matrix.attempt(
+                f"{person} (A cookie in jar)",
+                own,
+                route,
+                route.url(base_b, **targets_b),
+                SIGN_IN,
+                token=token_a,
+            )
+        # (d) the cookie written by hand, from a browser that has no jar for B.
+        bare = Browser(world.stack)
+        for route in VILLAGE_ROUTES:
+            url = route.url(base_b, **targets_b)
+            matrix.attempt(
+                f"{person} (Cookie header)",
+                bare,
+                route,
+                url,
+                SIGN_IN,
+                token=token_a,
+                headers={"cookie": f"{name}={value}"},
+            )
+        # Host swap: A's URL, so the jar sends A's cookie, but the Host header names B.
+        for route in VILLAGE_ROUTES:
+            url = route.url(world.host("A"), **targets_b)
+            matrix.attempt(
+                f"{person} (Host: B)",
+                own,
+                route,
+                url,
+                SIGN_IN,
+                token=token_a,
+                headers={"host": village_domain(world, "B")},
+            )
+        # A's own host still knows them: the attack did not cost the session either.
+        assert own.get(f"{world.host('A')}/akun").status_code == 200
+    # A supervisor's portal cookie is not a village session either, not even in their scope.
+    sup = world.signed_in("sup_godean", "portal")
+    value = sup.cookie("etalase_sesi")
+    assert value
+    sup.client.cookies.set(name, value, domain=village_domain(world, "A"))
+    for route in VILLAGE_ROUTES:
+        matrix.attempt(
+            "sup_godean (portal cookie)",
+            sup,
+            route,
+            route.url(world.host("A"), **world.targets("A")),
+            SIGN_IN,
+        )
+    matrix.done()
+    assert snapshot(world.stack) == before
+
+
+def test_a_real_account_signed_in_on_another_village_has_no_rights_there(world: World) -> None:
+    """(b) A's members sign in at B's host with their correct password (their account is real), and
+    so does a supervisor whose scope does not cover B: only their own account answers."""
+    matrix, base_b = Matrix(), world.host("B")
+    targets_b = world.targets("B")
+    before = snapshot(world.stack)
+    for person in ("admin_a", "editor_a", "kontributor_a", "sup_godean"):
+        browser = world.signed_in(person, "B")
+        token = world.token(browser, "B")
+        for route in VILLAGE_ROUTES:
+            expected = OK if route.path in ("/akun", "/api/v1/akun") else DENIED
+            response = matrix.attempt(
+                person, browser, route, route.url(base_b, **targets_b), expected, token=token
+            )
+            assert "Rahayu Wulandari" not in response.text and "Hendra Gunawan" not in response.text
+            if route.path == "/api/v1/akun" and response.status_code == 200:
+                assert response.json()["id"] == world.users[person]
+    matrix.done()
+    after = snapshot(world.stack)
+    assert after == before
+
+
+def test_guessed_ids_of_another_village_find_nothing(world: World) -> None:
+    """(c) A's admin, on A's host, aims the member and invitation routes at B's rows by id."""
+    admin = world.signed_in("admin_a", "A")
+    base = world.host("A")
+    token = world.token(admin, "A")
+    before = snapshot(world.stack)
+    guesses = [
+        (f"/admin/anggota/{world.memberships[person]}/{action}", form)
+        for person, role in (("admin_b", "admin"), ("spare_b", "editor"))
+        for action, form in (("peran", {"role": role}), ("hapus", {}))
+    ]
+    guesses.append((f"/admin/undangan/{world.invitations['B']}/batal", {}))
+    for path, form in guesses:
+        response = admin.post(f"{base}{path}", {**form, "csrf_token": token})
+        assert response.status_code in (400, 404), (path, response.status_code)
+        assert "Rahayu Wulandari" not in response.text and "calon.b@" not in response.text
+    # B's invitation link opened on A's host: not valid there, and nobody joins A by it.
+    raw = world.invitation_links["B"].rsplit("/", 1)[1]
+    page = Browser(world.stack)
+    assert page.get(f"{base}/akun/undangan/{raw}").status_code == 400
+    accept = page.post(
+        f"{base}/akun/undangan/{raw}",
+        {"name": "Calon B", "password": PASSWORD, "password2": PASSWORD},
+        form_url=f"{base}/akun/masuk",
+    )
+    assert accept.status_code == 400
+    # Ending a session by id ends only one's own: B's admin stays signed in at B.
+    victim = world.signed_in("admin_b", "B")
+    with world.stack.runtime.session(all_villages=True) as db:
+        ids = db.exec(select(UserSession.id).where(col(UserSession.user_id) == world.users["admin_b"])).all()
+    assert ids
+    for session_id in ids:
+        admin.post(f"{base}/akun/sesi/{session_id}/akhiri", {"csrf_token": token})
+    assert victim.get(f"{world.host('B')}/admin").status_code == 200
+    assert admin.get(f"{base}/admin").status_code == 200
+    assert snapshot(world.stack) == before
+
+
+def test_forms_need_the_token_of_the_same_session(world: World) -> None:
+    """(e) No token, another person's token, a foreign origin: 403 and nothing changed. And every
+    guarded route is closed to anonymous visitors of every village."""
+    matrix = Matrix()
+    base = world.host("A")
+    targets = world.targets("A")
+    admin = world.signed_in("admin_a", "A")
+    own_token = world.token(admin, "A")
+    other_tokens = {
+        "no token": None,
+        "editor_a's token": world.token(world.signed_in("editor_a", "A"), "A"),
+        "admin_b's token": world.token(world.signed_in("admin_b", "B"), "B"),
+        "a signed-out visitor's token": world.token(Browser(world.stack), "A"),
+    }
+    before = snapshot(world.stack)
+    for label, token in other_tokens.items():
+        for route in (r for r in VILLAGE_ROUTES if r.changes):
+            matrix.attempt(
+                f"admin_a with {label}", admin, route, route.url(base, **targets), DENIED, token=token
+            )
+    for route in (r for r in VILLAGE_ROUTES if r.changes):
+        url = route.url(base, **targets)
+        matrix.attempt(
+            "admin_a from B's origin",
+            admin,
+            route,
+            url,
+            DENIED,
+            token=own_token,
+            headers={"origin": world.host("B")},
+        )
+    sup = world.signed_in("sup_godean", "portal")
+    for route in (r for r in CONSOLE_ROUTES if r.changes):
+        url = route.url(portal(world.stack), code=world.villages["A"].code)
+        matrix.attempt("sup_godean with no token", sup, route, url, DENIED)
+    for key in ("A", "B", "C"):
+        anonymous = Browser(world.stack)
+        token = world.token(anonymous, key)
+        for route in VILLAGE_ROUTES:
+            url = route.url(world.host(key), **(world.targets(key) if key != "C" else targets))
+            matrix.attempt(f"anonymous on {key}", anonymous, route, url, SIGN_IN, token=token)
+    anonymous = Browser(world.stack)
+    for route in CONSOLE_ROUTES:
+        url = route.url(portal(world.stack), code=world.villages["A"].code)
+        matrix.attempt(
+            "anonymous on the portal", anonymous, route, url, SIGN_IN, token=world.token(anonymous, "portal")
+        )
+    matrix.done()
+    assert snapshot(world.stack) == before
+
+
+def test_a_removed_member_loses_the_village_at_once(world: World) -> None:
+    editor = world.signed_in("editor_a", "A")
+    base = world.host("A")
+    assert editor.get(f"{base}/admin").status_code == 200
+    admin = world.signed_in("admin_a", "A")
+    removed = admin.post(
+        f"{base}/admin/anggota/{world.memberships['editor_a']}/hapus", form_url=f"{base}/admin/anggota"
+    )
+    assert removed.status_code == 303
+    matrix = Matrix()
+    token = world.token(editor, "A")
+    for route in VILLAGE_ROUTES:
+        expected = OK if route.path in ("/akun", "/api/v1/akun") else DENIED
+        matrix.attempt(
+            "removed editor_a", editor, route, route.url(base, **world.targets("A")), expected, token=token
+        )
+    matrix.done()
+
+
+# --- matrix 2: the console -------------------------------------------------------------------------
+def _text_without_tokens(response: Response, code: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]+"', "", response.text).replace(code, "CODE")
+
+
+def supervise(
+    matrix: Matrix, world: World, who: str, browser: Browser, token: str, *, keys: str, covered: str
+) -> None:
+    """The console table for one supervisor, aimed at the villages ``keys`` (routes without a
+    village once); ``covered`` are the villages in their scope."""
+    for route in CONSOLE_ROUTES:
+        for key in keys if "{code}" in route.path else keys[:1]:
+            if PENDAMPING not in route.allowed:
+                expected = DENIED
+            elif "{code}" in route.path and key not in covered:
+                expected = HIDDEN
+            else:
+                expected = OK
+            url = route.url(portal(world.stack), code=world.villages[key].code)
+            matrix.attempt(who, browser, route, url, expected, token=token)
+
+
+def test_console_shows_a_supervisor_their_scope_and_nothing_else(world: World) -> None:
+    matrix, base = Matrix(), portal(world.stack)
+    a, b, c = (world.villages[k] for k in ("A", "B", "C"))
+
+    # sup_semarang (two-factor) works on B first: a note and its events exist outside Godean.
+    semarang = world.signed_in("sup_semarang", "portal")
+    token = world.token(semarang, "portal")
+    supervise(matrix, world, "sup_semarang", semarang, token, keys="BAC", covered="B")
+    matrix.done()
+    secret_note = "Catatan khusus Meteseh: anggaran posyandu belum cair."
+    noted = semarang.post(f"{base}/konsol/desa/{b.code}/catatan", {"body": secret_note, "csrf_token": token})
+    assert noted.status_code == 303
+    semarang_list = semarang.get(f"{base}/api/v1/desa").json()
+    assert [v["code"] for v in semarang_list["villages"]] == [b.code]
+
+    # sup_godean aimed at B: the answer of a village that does not exist, and B stays as it was.
+    godean = world.signed_in("sup_godean", "portal")
+    token = world.token(godean, "portal")
+    before = snapshot(world.stack)
+    supervise(matrix, world, "sup_godean on B", godean, token, keys="B", covered="AC")
+    matrix.done()
+    assert snapshot(world.stack) == before
+    missing_code = "34.04.02.2999"
+    hidden = godean.get(f"{base}/konsol/desa/{b.code}")
+    missing = godean.get(f"{base}/konsol/desa/{missing_code}")
+    assert missing.status_code == hidden.status_code == 404
+    assert _text_without_tokens(hidden, b.code) == _text_without_tokens(missing, missing_code)
+
+    # sup_godean on A and C: everything a supervisor may do, except the operator's outbox.
+    supervise(matrix, world, "sup_godean", godean, token, keys="AC", covered="AC")
+    matrix.done()
+    after = snapshot(world.stack)
+    assert only_b(after, world) == only_b(before, world)
+    assert any(t[1] == c.id and t[3] == "admin.pertama@contoh.id" and t[4] == ADMIN for t in after["tokens"])
+
+    # The lists: A and C, never B, however asked.
+    listed = godean.get(f"{base}/api/v1/desa").json()
+    assert listed["scope"] == "34.04.02"
+    assert sorted(v["code"] for v in listed["villages"]) == sorted([a.code, c.code])
+    for query in (
+        "",
+        "?q=Meteseh",
+        f"?q={b.code}",
+        "?q=33.74",
+        "?status=active",
+        "?status=inactive",
+        "?halaman=2",
+    ):
+        html = godean.get(f"{base}/konsol{query}")
+        assert html.status_code == 200, query
+        searched = query.partition("q=")[2]
+        # The search words come back in the search box and the links; the name, code or slug the
+        # words did not spell would only come from a listed village.
+        text = html.text.replace(searched, "") if searched else html.text
+        assert b.name not in text and b.code not in text and b.slug not in text, query
+    assert a.name in godean.get(f"{base}/konsol").text
+    # The log: A's note, not B's, nor who works on B.
+    log = godean.get(f"{base}/konsol/log").text
+    assert a.code in log and "Pendamping Godean" in log
+    assert b.code not in log and b.name not in log and "Pendamping Semarang" not in log
+    for page in (f"{base}/konsol/desa/{a.code}", f"{base}/konsol/desa/{c.code}"):
+        text = godean.get(page).text
+        assert "Rahayu Wulandari" not in text and "Pendamping Semarang" not in text and b.code not in text
+    # B's note reaches B's team only: not A's team, not A's supervisor.
+    assert secret_note in world.signed_in("admin_b", "B").get(f"{world.host('B')}/admin").text
+    for viewer, url in (
+        (world.signed_in("admin_a", "A"), f"{world.host('A')}/admin"),
+        (godean, f"{base}/konsol/desa/{a.code}"),
+        (godean, f"{base}/konsol/log"),
+    ):
+        assert secret_note not in viewer.get(url).text, url
+    semarang_log = semarang.get(f"{base}/konsol/log").text
+    assert b.code in semarang_log and a.code not in semarang_log and "Pendamping Godean" not in semarang_log
+
+    # A village's team on the portal is not a supervisor: every console route is refused.
+    member = world.signed_in("admin_a", "portal")
+    token = world.token(member, "portal")
+    before = snapshot(world.stack)
+    for route in CONSOLE_ROUTES:
+        for key in ("A", "B"):
+            url = route.url(base, code=world.villages[key].code)
+            matrix.attempt("admin_a on the portal", member, route, url, DENIED, token=token)
+    matrix.done()
+    assert snapshot(world.stack) == before
+
+
+def test_two_factor_stands_before_the_console(world: World) -> None:
+    """A kabupaten supervisor between password and code, or without two-factor set up, gets no
+    console and changes nothing."""
+    matrix, base = Matrix(), portal(world.stack)
+    code_b = world.villages["B"].code
+    make_user(world.stack, "Pendamping Tanpa Kode", email="tanpa.kode@contoh.id", scope="33.74")
+    before = snapshot(world.stack)
+    pending = Browser(world.stack)
+    response = pending.login(base, world.email["sup_semarang"])
+    assert response.headers["location"].startswith("/akun/masuk/kode")
+    token = pending.csrf(f"{base}/akun/masuk/kode")
+    for route in CONSOLE_ROUTES:
+        expected = "401" if route.api else "303"
+        response = matrix.attempt(
+            "before the code", pending, route, route.url(base, code=code_b), expected, token=token
+        )
+        if not route.api:
+            assert response.headers["location"].startswith("/akun/masuk/kode?next="), route
+
+    unenrolled = Browser(world.stack)
+    assert unenrolled.login(base, "tanpa.kode@contoh.id").headers["location"] == "/konsol"
+    token = unenrolled.csrf(f"{base}/akun/2fa")
+    for route in CONSOLE_ROUTES:
+        expected = "403" if route.api else "303"
+        response = matrix.attempt(
+            "no two-factor", unenrolled, route, route.url(base, code=code_b), expected, token=token
+        )
+        if not route.api:
+            assert response.headers["location"] == "/akun/2fa?wajib=1", route
+    matrix.done()
+    assert snapshot(world.stack) == before
+
+
+# --- a leak found while writing the matrix -----------------------------------------------------------
+def test_a_failed_sign_in_at_a_does_not_name_b_people_in_a_log(world: World) -> None:
+    base = world.host("A")
+    prober = Browser(world.stack)
+    assert prober.login(base, world.email["admin_b"], "bukan kata sandinya").status_code == 400
+    asked = prober.post(
+        f"{base}/akun/lupa-sandi", {"identifier": world.email["admin_b"]}, form_url=f"{base}/akun/lupa-sandi"
+    )
+    assert asked.status_code == 200
+    log = world.signed_in("admin_a", "A").get(f"{base}/admin/log").text
+    supervisor = world.signed_in("sup_godean", "portal").get(f"{portal(world.stack)}/konsol/log").text
+    with world.stack.runtime.session(all_villages=True) as db:
+        events = db.exec(select(AuditEvent).where(col(AuditEvent.actor_id) == world.users["admin_b"])).all()
+    leaks = [
+        f"A's audit_event {e.action} names admin_b" for e in events if e.village_id == world.villages["A"].id
+    ]
+    leaks += [
+        f"{where} shows admin_b's name"
+        for where, text in (("/admin/log", log), ("/konsol/log", supervisor))
+        if "Rahayu Wulandari" in text
+    ]
+    assert leaks == []
+
+
+# --- the matrix grows with the app --------------------------------------------------------------------
+def test_every_guarded_route_is_in_the_matrix(tmp_path: Path) -> None:
+    """A route that needs a village role, a scope or the operator is attacked by this file only if
+    it is in a table above: this fails until it is."""
+    app = create_app(embedded_settings(tmp_path))
+    village = {str(r) for r in VILLAGE_ROUTES}
+    console = {str(r) for r in CONSOLE_ROUTES}
+    missing = []
+    for route in api_routes(list(app.routes)):
+        (kind,) = declaration_of(route.dependant)
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            name = f"{method} {route.path}"
+            if kind.startswith("village:") and name not in village:
+                missing.append(f"{name} -> VILLAGE_ROUTES")
+            elif (kind.startswith("scope:") or kind == "superuser") and name not in console:
+                missing.append(f"{name} -> CONSOLE_ROUTES")
+            elif kind in ("signed_in", "second_factor_pending") and name not in village | OWN_ACCOUNT_ROUTES:
+                missing.append(
+                    f"{name} -> VILLAGE_ROUTES, or OWN_ACCOUNT_ROUTES if it touches only the own account"
+                )
+    assert missing == [], "routes outside the tenant-wall matrix:\n" + "\n".join(missing)
