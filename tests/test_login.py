@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from etalase.platform.accounts.models import UserSession
 from tests.conftest import Stack
@@ -106,7 +107,7 @@ def test_logout_everywhere(stack: Stack, sidomulyo: tuple[int, str]) -> None:
     assert phone.get(f"{base}/admin").status_code == 303
     assert laptop.get(f"{base}/admin").status_code == 303
     with stack.runtime.session(all_villages=True) as db:
-        assert db.query(UserSession).count() == 0
+        assert db.exec(select(UserSession)).all() == []
 
 
 def test_failed_logins_are_limited_per_account_with_a_clear_wait(

@@ -20,7 +20,11 @@ MIN_LENGTH = 8
 MAX_LENGTH = 128  # argon2 takes any length, but a megabyte "password" is a denial-of-service
 LOCAL_WORDS = ("desa", "kelurahan", "indonesia", "bismillah", "sayang", "rahasia", "katasandi", "etalase")
 
-_hasher = PasswordHasher()  # argon2id, RFC 9106 parameters (64 MiB, 3 passes, 4 lanes)
+# argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane) rather than argon2-cffi's default
+# 64 MiB: sign-ins run in a thread pool of up to 40 threads, and a training morning when a whole
+# kabupaten signs in at once must not take 2.5 GiB (tests/bench/bench_login.py). Hashes made with
+# other parameters are upgraded at the next sign-in (needs_rehash).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Checked when the account does not exist, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = _hasher.hash("etalase-dummy-password")
 
