@@ -19,6 +19,10 @@ from etalase.platform.settings import Settings
 from etalase.platform.web.templates import render
 
 ONE_YEAR = 365 * 24 * 3600
+TEAM_PAGES_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
 
 
 def page(
@@ -37,6 +41,11 @@ def page(
     }
     response = render(request.app.state.templates, request, template, full, status_code=status)
     response.headers["Cache-Control"] = "no-store"
+    # The team's pages are never framed (clickjacking a "Keluarkan" button), load nothing from
+    # elsewhere and post forms only here.
+    response.headers["Content-Security-Policy"] = TEAM_PAGES_CSP
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     # Token links (/akun/undangan/…, /akun/atur-sandi/…) must not leak to other sites through the
     # Referer; "same-origin", not "no-referrer", which makes browsers send `Origin: null` on forms.
     response.headers["Referrer-Policy"] = "same-origin"
