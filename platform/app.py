@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,9 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from etalase.platform.accounts import authz
+from etalase.platform.content import ticker
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import ConfigError, Settings, load_settings
-from etalase.platform.web import account, admin, console, errors, language, portal, village
+from etalase.platform.web import account, admin, console, errors, language, media, portal, village
 from etalase.platform.web.routing import SiteMiddleware
 from etalase.platform.web.templates import make_templates
 from etalase.themes import THEMES_DIR
@@ -33,7 +35,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        if not settings.redis_url:  # embedded default: this process is also the worker
+            ticker.start(runtime, stop)
         yield
+        stop.set()
         runtime.close()
 
     app = FastAPI(
@@ -80,6 +86,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(village.router)
     app.include_router(account.router)
     app.include_router(admin.router)
+    app.include_router(media.router)
     app.include_router(console.router)
     errors.install(app)
     authz.install(app, errors.error_page)

@@ -28,6 +28,10 @@ class Cache(Protocol):
         """Seconds until the key expires; None when absent or without expiry."""
         ...
 
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        """Set the key only if it is absent (a lock or a once-per-interval claim)."""
+        ...
+
     def ping(self) -> bool: ...
 
 
@@ -78,6 +82,15 @@ class MemoryCache:
             self._data.move_to_end(key)
             return number
 
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            item = self._data.get(key)
+            if item is not None and (item[1] is None or item[1] >= now):
+                return False
+            self._data[key] = (value, now + ttl)
+            return True
+
     def ttl(self, key: str) -> float | None:
         with self._lock:
             item = self._data.get(key)
@@ -121,6 +134,9 @@ class RedisCache:
         pipe.pexpire(name, int(ttl * 1000), nx=True)  # the window starts with the first hit
         number, _ = pipe.execute()
         return int(number)
+
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        return bool(self.client.set(self.prefix + key, value, px=int(ttl * 1000), nx=True))
 
     def ttl(self, key: str) -> float | None:
         left = int(self.client.pttl(self.prefix + key))

@@ -4,6 +4,7 @@ every page a villager or facilitator sees is in Bahasa Indonesia."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from etalase.platform.accounts import service as accounts
 from etalase.platform.accounts.identity import InputError, parse_identifier
 from etalase.platform.accounts.models import ROLES, Membership, OutboxMessage, RecoveryCode, User
 from etalase.platform.accounts.sessions import end_all as end_all_sessions
+from etalase.platform.content import ticker
 from etalase.platform.demo import DEMO_PASSWORD, provision_demo
 from etalase.platform.jobs import run_worker
 from etalase.platform.runtime import Runtime
@@ -450,6 +452,13 @@ def worker(burst: Annotated[bool, typer.Option(help="Exit when the queue is empt
     cfg = settings()
     if not cfg.redis_url:
         fail("ETALASE_REDIS_URL is not set: in the embedded default, jobs run inside the web process.")
+    stop = threading.Event()
+    if not burst:  # the CMS clock: scheduled posts go live, the trash empties (content/ticker.py)
+        with runtime() as rt:
+            ticker.start(rt, stop)
+            run_worker(cfg, burst=burst)
+            stop.set()
+        return
     run_worker(cfg, burst=burst)
 
 

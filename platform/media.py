@@ -57,8 +57,12 @@ class LocalMediaStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write beside, then rename: a reader never sees half a file.
         tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a full disk must not leave half a file behind
+            raise
 
     def get(self, key: str) -> bytes | None:
         path = self._path(key)

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     media_url: str = Field(
         "/media/", description="URL prefix under which media files are served (a CDN or bucket URL)."
     )
+    media_max_upload_mb: int = Field(
+        20, ge=1, le=1024, description="Largest file one upload may be (MB); refused while it is read."
+    )
+    media_quota_mb: int = Field(
+        500, ge=1, description="Media storage of each village (MB), every stored size of a photo counted."
+    )
     s3_bucket: str = Field("", description="S3 bucket for media. Setting it switches media to S3.")
     s3_endpoint_url: str = Field(
         "", description="S3-compatible endpoint (MinIO, R2…). Empty: AWS for the region."

@@ -115,6 +115,7 @@ def s3() -> Iterator[S3Endpoint]:
 # Children before parents; app_user takes memberships, sessions and recovery codes with it.
 WIPED_TABLES = (
     "post",
+    "media_file",
     "audit_event",
     "one_time_token",
     "mentoring_note",

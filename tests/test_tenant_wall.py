@@ -16,6 +16,7 @@ with two-factor sign-in).
 from __future__ import annotations
 
 import functools
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 from httpx import Response
+from PIL import Image
 from sqlmodel import col, select
 
 from etalase.platform.accounts import service
@@ -38,6 +40,8 @@ from etalase.platform.accounts.models import (
 from etalase.platform.accounts.passwords import hash_password
 from etalase.platform.app import create_app
 from etalase.platform.content.models import Post
+from etalase.platform.media_library import service as media_service
+from etalase.platform.media_library.models import MediaFile
 from etalase.tenants.models import Village
 from tests.conftest import BASE_DOMAIN, Stack, embedded_settings
 from tests.people import PASSWORD, Browser, make_user, make_village, portal, totp_now, village_host
@@ -64,6 +68,7 @@ class Route:
     allowed: frozenset[str]
     ok: frozenset[int] = frozenset({200})
     form: tuple[tuple[str, str], ...] = ()
+    files: tuple[tuple[str, str, bytes, str], ...] = ()  # (field, file name, content, type): multipart
 
     @property
     def api(self) -> bool:
@@ -80,6 +85,16 @@ class Route:
         return f"{self.method} {self.path}"
 
 
+def _tiny_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 60)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+TINY_PNG = _tiny_png()
+MEDIA_ALT = "Foto awal dari matriks"
+MATRIX_ALT = "Teks alternatif dari matriks"
+
 # EVERY NEW ROUTE ON A VILLAGE HOST (a VillageTeamRoute, or an account page that shows or changes
 # more than the signed-in person's own account) MUST BE ADDED HERE, with who may use it. POST routes
 # that change something must come after the GET routes, in an order in which an admin's allowed
@@ -91,6 +106,8 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/anggota", frozenset({ADMIN})),
     Route("GET", "/akun", EVERYONE_SIGNED_IN),
     Route("GET", "/api/v1/akun", EVERYONE_SIGNED_IN),
+    Route("GET", "/admin/media", TEAM),
+    Route("GET", "/api/v1/media", TEAM),
     Route(
         "POST",
         "/admin/anggota/undang",
@@ -106,6 +123,17 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
     ),
     Route("POST", "/admin/anggota/{membership_id}/hapus", frozenset({ADMIN}), frozenset({303})),
     Route("POST", "/admin/undangan/{token_id}/batal", frozenset({ADMIN}), frozenset({303})),
+    # The media library: the whole team uploads and writes alt text; editors and admins delete.
+    Route(
+        "POST",
+        "/admin/media/unggah",
+        TEAM,
+        frozenset({303}),
+        (("alt", "Foto kegiatan dari matriks"),),
+        (("berkas", "kegiatan.png", TINY_PNG, "image/png"),),
+    ),
+    Route("POST", "/admin/media/{media_id}/alt", TEAM, frozenset({303}), (("alt", MATRIX_ALT),)),
+    Route("POST", "/admin/media/{media_id}/hapus", frozenset({ADMIN, EDITOR}), frozenset({303})),
 )
 
 # EVERY NEW ROUTE OF THE SUPERVISION CONSOLE (portal, scope_access or SUPERUSER) MUST BE ADDED HERE.
@@ -177,6 +205,7 @@ class World:
     invitations: dict[str, int]  # village key -> a pending invitation's id
     invitation_links: dict[str, str]  # village key -> that invitation's link (with the raw token)
     totp: dict[str, str]
+    media: dict[str, int]  # village key -> a file of its media library
     browsers: dict[tuple[str, str], Browser] = field(default_factory=dict)
 
     def host(self, key: str) -> str:
@@ -188,7 +217,25 @@ class World:
             "membership_id": self.memberships[f"spare_{key.lower()}"],
             "token_id": self.invitations[key],
             "code": self.villages[key].code,
+            "media_id": self.media[key],
         }
+
+    def new_media(self, key: str, name: str = "foto-awal.png", alt: str = MEDIA_ALT) -> int:
+        """A new file in village ``key``'s media library (through the service, not a route)."""
+        desa = self.villages[key]
+        with self.stack.runtime.session(desa.id) as db:
+            row = media_service.upload(
+                db,
+                self.stack.runtime.media,
+                desa.id,
+                filename=name,
+                stream=io.BytesIO(TINY_PNG),
+                alt=alt,
+                user=None,
+                settings=self.stack.settings,
+            )
+            assert row.id is not None
+            return row.id
 
     def signed_in(self, person: str, where: str) -> Browser:
         """A browser where ``person`` signed in at ``where`` ("A", "B", "C" or "portal"), with the
@@ -279,7 +326,10 @@ def world(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> World:
             )
             assert invited.token.id is not None
             invitations[key], links[key] = invited.token.id, invited.link
-    return World(stack, villages, users, emails, memberships, invitations, links, secrets)
+    world = World(stack, villages, users, emails, memberships, invitations, links, secrets, {})
+    world.media["A"] = world.new_media("A", "balai-desa-sidomulyo.png", "Balai desa Sidomulyo")
+    world.media["B"] = world.new_media("B", "peta-rahasia-meteseh.png", "Peta rahasia Meteseh")
+    return world
 
 
 def snapshot(stack: Stack) -> dict[str, list[tuple[object, ...]]]:
@@ -296,6 +346,7 @@ def snapshot(stack: Stack) -> dict[str, list[tuple[object, ...]]]:
             "villages": sorted((v.id, v.code, v.status, v.slug) for v in db.exec(select(Village))),
             "notes": sorted((n.id, n.village_id, n.body) for n in db.exec(select(MentoringNote))),
             "posts": sorted((p.id, p.village_id) for p in db.exec(select(Post))),
+            "media": sorted((m.id, m.village_id, m.alt, m.key) for m in db.exec(select(MediaFile))),
             "users": sorted(
                 (u.id, u.name, u.email, u.password_hash, u.supervisor_scope, u.is_active)
                 for u in db.exec(select(User))
@@ -329,7 +380,10 @@ class Matrix:
             if token is not None:
                 data["csrf_token"] = token
             origin = "/".join(url.split("/", 3)[:3])
-            response = browser.client.post(url, data=data, headers={"origin": origin, **(headers or {})})
+            files = [(name, (filename, content, kind)) for name, filename, content, kind in route.files]
+            response = browser.client.post(
+                url, data=data, files=files or None, headers={"origin": origin, **(headers or {})}
+            )
         self.expect(who, route, url, response, expected)
         return response
 
@@ -361,7 +415,7 @@ def village_domain(world: World, key: str) -> str:
     return f"{world.villages[key].slug}.{BASE_DOMAIN}"
 
 
-VILLAGE_COLUMN = {"memberships": 1, "tokens": 1, "villages": 0, "notes": 1, "posts": 1}
+VILLAGE_COLUMN = {"memberships": 1, "tokens": 1, "villages": 0, "notes": 1, "posts": 1, "media": 1}
 
 
 def only_b(snap: dict[str, list[tuple[object, ...]]], world: World) -> dict[str, list[tuple[object, ...]]]:
@@ -385,32 +439,58 @@ def test_own_village_each_role_gets_exactly_its_routes(world: World) -> None:
         EDITOR: world.signed_in("editor_a", "A"),
         PENDAMPING: world.signed_in("sup_godean", "A"),
     }
+    fresh = {}  # person -> a file of A's media library their requests aim at
     for role, browser in people.items():
         token = world.token(browser, "A")  # a valid token: a refusal must come from the role
+        fresh[role] = world.new_media("A")
+        own = {**targets, "media_id": fresh[role]}
         for route in VILLAGE_ROUTES:
             allowed = OK if role in route.allowed else DENIED
             expected = SIGN_IN if role == "anonymous" else allowed
-            matrix.attempt(role, browser, route, route.url(base, **targets), expected, token=token)
+            matrix.attempt(role, browser, route, route.url(base, **own), expected, token=token)
     matrix.done()
-    assert snapshot(world.stack) == before, "a refused request changed something"
+    middle = snapshot(world.stack)
+    assert {k: v for k, v in middle.items() if k != "media"} == {
+        k: v for k, v in before.items() if k != "media"
+    }, "a refused request changed something"
+    # The media library changed as the roles allow, in A only: the kontributor and the editor each
+    # uploaded one file and re-labelled theirs, the editor deleted theirs, the rest changed nothing.
+    assert only_b(middle, world) == only_b(before, world)
+    alts = {row[0]: row[2] for row in middle["media"]}
+    assert fresh[EDITOR] not in alts
+    assert alts[fresh[KONTRIBUTOR]] == MATRIX_ALT
+    assert alts[fresh[PENDAMPING]] == alts[fresh["anonymous"]] == MEDIA_ALT
+    new_ids = set(alts) - {row[0] for row in before["media"]} - set(fresh.values())
+    assert len(new_ids) == 2
+    assert all(row[1] == world.villages["A"].id for row in middle["media"] if row[0] in new_ids)
 
     # The admin may do everything, the changes land in A, and only there.
     admin = world.signed_in("admin_a", "A")
     token = world.token(admin, "A")
+    own = {**targets, "media_id": world.new_media("A")}
     for route in VILLAGE_ROUTES:
-        matrix.attempt(ADMIN, admin, route, route.url(base, **targets), OK, token=token)
+        matrix.attempt(ADMIN, admin, route, route.url(base, **own), OK, token=token)
     matrix.done()
     after = snapshot(world.stack)
     assert only_b(after, world) == only_b(before, world)
+    assert own["media_id"] not in {row[0] for row in after["media"]}
     spare = world.memberships["spare_a"]
     assert all(m[0] != spare for m in after["memberships"]), "the spare member was removed"
     cancelled = next(t for t in after["tokens"] if t[0] == world.invitations["A"])
     assert cancelled[-1] is False
     assert any(t[1] == world.villages["A"].id and t[3] == "warga.baru@contoh.id" for t in after["tokens"])
     # What A's pages showed never named B's people.
-    for url in (f"{base}/admin/anggota", f"{base}/admin/log", f"{base}/api/v1/anggota", f"{base}/admin"):
+    for url in (
+        f"{base}/admin/anggota",
+        f"{base}/admin/log",
+        f"{base}/api/v1/anggota",
+        f"{base}/admin",
+        f"{base}/admin/media",
+        f"{base}/api/v1/media",
+    ):
         text = admin.get(url).text
         assert "Rahayu Wulandari" not in text and "Hendra Gunawan" not in text and "calon.b@" not in text
+        assert "Meteseh" not in text and f"v/{world.villages['B'].id}/" not in text
 
 
 def test_a_cookie_is_nothing_on_another_village_host(world: World) -> None:
@@ -514,10 +594,25 @@ def test_guessed_ids_of_another_village_find_nothing(world: World) -> None:
         for action, form in (("peran", {"role": role}), ("hapus", {}))
     ]
     guesses.append((f"/admin/undangan/{world.invitations['B']}/batal", {}))
+    # B's media file by id: re-labelled, deleted, deleted "anyway".
+    b_media = world.media["B"]
+    guesses.append((f"/admin/media/{b_media}/alt", {"alt": "Diganti dari Sidomulyo"}))
+    guesses.append((f"/admin/media/{b_media}/hapus", {}))
+    guesses.append((f"/admin/media/{b_media}/hapus", {"paksa": "1"}))
     for path, form in guesses:
         response = admin.post(f"{base}{path}", {**form, "csrf_token": token})
         assert response.status_code in (400, 404), (path, response.status_code)
         assert "Rahayu Wulandari" not in response.text and "calon.b@" not in response.text
+        assert "Meteseh" not in response.text
+    # B's file is still whole: its row (the snapshot below) and every object it stored.
+    with world.stack.runtime.session(all_villages=True) as db:
+        stored = db.get(MediaFile, b_media)
+        assert stored is not None and stored.alt == "Peta rahasia Meteseh"
+        keys = stored.keys
+    assert keys and all(world.stack.runtime.media.get(key) is not None for key in keys)
+    for url in (f"{base}/admin/media", f"{base}/api/v1/media"):
+        text = admin.get(url).text
+        assert "Meteseh" not in text and keys[0] not in text
     # B's invitation link opened on A's host: not valid there, and nobody joins A by it.
     raw = world.invitation_links["B"].rsplit("/", 1)[1]
     page = Browser(world.stack)

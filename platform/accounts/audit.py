@@ -44,6 +44,8 @@ def action_labels() -> dict[str, str]:
         "settings_changed": _("Pengaturan diubah"),
         "post_published": _("Berita diterbitkan"),
         "post_deleted": _("Berita dihapus"),
+        "media_uploaded": _("Berkas media diunggah"),
+        "media_deleted": _("Berkas media dihapus"),
     }
 
 

@@ -298,6 +298,19 @@ def belongs_to(db: Session, village: VillageSite, user: User) -> bool:
     return user.id is not None and _membership(db, village.id, user.id) is not None
 
 
+def may_edit_post(actor: VillageActor, author_id: int | None, status: str) -> bool:
+    """Editors and admins edit any post; a kontributor only their own, and only while it is a
+    draft (once submitted it is the editor's to review)."""
+    if actor.can(Permission.PUBLISH):
+        return True
+    return (
+        actor.can(Permission.WRITE_DRAFTS)
+        and author_id is not None
+        and author_id == actor.user.id
+        and status == "draft"
+    )
+
+
 def village_actor(request: Request, db: Session, auth: Auth) -> VillageActor | None:
     """What this person may do in the village of the request's host, or None for nothing."""
     village = _village_of(request)

@@ -25,6 +25,17 @@ TEAM_PAGES_CSP = (
 )
 
 
+def team_pages_csp(settings: Settings) -> str:
+    """:data:`TEAM_PAGES_CSP`, with the media origin allowed for images when media are served from
+    elsewhere (S3 or a CDN), so the media library shows its thumbnails."""
+    parts = urlsplit(settings.media_url)
+    if not (parts.scheme and parts.netloc):
+        return TEAM_PAGES_CSP
+    return TEAM_PAGES_CSP.replace(
+        "img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{parts.netloc}"
+    )
+
+
 def page(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
@@ -43,7 +54,7 @@ def page(
     response.headers["Cache-Control"] = "no-store"
     # The team's pages are never framed (clickjacking a "Keluarkan" button), load nothing from
     # elsewhere and post forms only here.
-    response.headers["Content-Security-Policy"] = TEAM_PAGES_CSP
+    response.headers["Content-Security-Policy"] = team_pages_csp(settings)
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Token links (/akun/undangan/…, /akun/atur-sandi/…) must not leak to other sites through the

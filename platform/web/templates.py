@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 from etalase.platform import i18n
 from etalase.platform.accounts.labels import contact, role_label
 from etalase.platform.accounts.service import INVITE_DAYS, RESET_MINUTES
+from etalase.platform.media_library.processing import size_text
 from etalase.platform.settings import Settings
 from etalase.tenants.timezones import local
 from etalase.themes import THEMES_DIR
@@ -67,6 +68,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.filters["angka"] = angka
     env.filters["waktu"] = waktu
     env.filters["kontak"] = contact
+    env.filters["ukuran"] = size_text  # 4,2 MB
     env.globals["role_name"] = role_label
     env.globals["INVITE_DAYS"] = INVITE_DAYS
     env.globals["RESET_MINUTES"] = RESET_MINUTES

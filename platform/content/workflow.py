@@ -1,0 +1,342 @@
+"""The life of a post: write, submit, review, schedule or publish, unpublish, trash and restore.
+
+Functions take the request's session and the village, never commit, and raise
+:class:`ContentError` (a message for the person) before changing anything. Who may call which is
+decided in :mod:`etalase.platform.accounts.authz` (``may_edit_post`` and the permissions); these
+functions check only what the content itself allows (a trashed post cannot be published…).
+
+Saving is optimistic: the form carries the ``version`` it was opened at. When someone else saved
+in between, the save is refused with :class:`ConflictError` and the refused text is kept as a
+``conflict`` revision, so both versions exist and nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from etalase.platform.accounts.identity import InputError
+from etalase.platform.accounts.models import User
+from etalase.platform.content.models import Category, Post, PostCategory, PostTag, Revision, Tag
+from etalase.platform.content.sanitize import clean_html
+from etalase.platform.content.service import unique_post_slug
+from etalase.platform.i18n import _
+from etalase.tenants.models import Village, utcnow
+from etalase.tenants.scope import in_village
+from etalase.tenants.slugs import slugify
+
+TRASH_DAYS = 30
+MAX_TITLE = 200
+MAX_SUMMARY = 500
+MAX_BODY = 200_000  # characters of HTML: a long article with tables, far from a denial of service
+
+
+class ContentError(InputError):
+    """A refusal worded for the person (already translated)."""
+
+
+@dataclass
+class ConflictError(ContentError):
+    """Someone saved the post after this form was opened. ``theirs`` is the post as saved now;
+    ``mine`` the refused text, kept as a revision."""
+
+    theirs: Post
+    mine: Revision
+
+    def __str__(self) -> str:
+        return _(
+            "{name} menyimpan tulisan ini setelah Anda membukanya. Tulisan Anda tidak hilang: tersimpan "
+            "sebagai revisi, dan dapat dibandingkan lalu dipulihkan."
+        ).format(name=self.theirs.updated_by_name or self.theirs.author_name or _("Orang lain"))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
+def get_post(db: Session, village_id: int, post_id: int, *, trashed: bool = False) -> Post:
+    post = db.exec(in_village(Post, village_id).where(col(Post.id) == post_id)).first()
+    if post is None or (post.deleted_at is not None) != trashed:
+        raise ContentError(_("Tulisan tidak ditemukan."))
+    return post
+
+
+def bump_content_version(db: Session, village_id: int) -> None:
+    """Public pages of the village change: their cache keys move on (one increment, no scan)."""
+    db.exec(
+        update(Village)
+        .where(col(Village.id) == village_id)
+        .values(content_version=col(Village.content_version) + 1)
+    )
+
+
+def _check_fields(title: str, summary: str, body: str) -> tuple[str, str, str]:
+    title = " ".join(title.split())
+    if not title:
+        raise ContentError(_("Isi judul tulisan."))
+    if len(title) > MAX_TITLE:
+        raise ContentError(_("Judul terlalu panjang (maksimal 200 karakter)."))
+    summary = summary.strip()
+    if len(summary) > MAX_SUMMARY:
+        raise ContentError(_("Ringkasan terlalu panjang (maksimal 500 karakter)."))
+    if len(body) > MAX_BODY:
+        raise ContentError(_("Isi tulisan terlalu panjang. Bagi menjadi beberapa tulisan."))
+    return title, summary, clean_html(body)
+
+
+def _snapshot(post: Post, reason: str = "saved", author: User | None = None) -> Revision:
+    assert post.id is not None
+    return Revision(
+        village_id=post.village_id,
+        post_id=post.id,
+        version=post.version,
+        title=post.title,
+        summary=post.summary,
+        body=post.body,
+        author_id=author.id if author else post.author_id,
+        author_name=author.name if author else post.author_name,
+        reason=reason,
+    )
+
+
+def create_draft(
+    db: Session, village_id: int, author: User, *, title: str, summary: str = "", body: str = ""
+) -> Post:
+    title, summary, body = _check_fields(title, summary, body)
+    post = Post(
+        village_id=village_id,
+        title=title,
+        slug=unique_post_slug(db, village_id, title),
+        summary=summary,
+        body=body,
+        status="draft",
+        author_id=author.id,
+        author_name=author.name,
+        updated_by_name=author.name,
+    )
+    db.add(post)
+    db.flush()
+    return post
+
+
+def save(
+    db: Session,
+    village_id: int,
+    post_id: int,
+    editor: User,
+    *,
+    expected_version: int,
+    title: str,
+    summary: str,
+    body: str,
+) -> Post:
+    """Save new text over ``expected_version``; the previous text becomes a revision."""
+    title, summary, body = _check_fields(title, summary, body)
+    post = get_post(db, village_id, post_id)
+    if post.version != expected_version:
+        mine = Revision(
+            village_id=village_id,
+            post_id=post_id,
+            version=expected_version,
+            title=title,
+            summary=summary,
+            body=body,
+            author_id=editor.id,
+            author_name=editor.name,
+            reason="conflict",
+        )
+        db.add(mine)
+        db.flush()
+        raise ConflictError(post, mine)
+    if (title, summary, body) == (post.title, post.summary, post.body):
+        return post  # autosave of an unchanged form: no revision, no new version
+    db.add(_snapshot(post))
+    post.title, post.summary, post.body = title, summary, body
+    post.version += 1
+    post.updated_at = utcnow()
+    post.updated_by_name = editor.name
+    db.add(post)
+    if post.status == "published":
+        bump_content_version(db, village_id)
+    db.flush()
+    return post
+
+
+def submit(db: Session, village_id: int, post_id: int) -> Post:
+    post = get_post(db, village_id, post_id)
+    if post.status != "draft":
+        raise ContentError(_("Hanya draf yang dapat dikirim untuk ditinjau."))
+    post.status = "review"
+    post.review_comment = ""
+    db.add(post)
+    return post
+
+
+def send_back(db: Session, village_id: int, post_id: int, comment: str) -> Post:
+    post = get_post(db, village_id, post_id)
+    if post.status != "review":
+        raise ContentError(_("Tulisan ini tidak sedang menunggu tinjauan."))
+    comment = comment.strip()
+    if not comment:
+        raise ContentError(_("Tulis catatan untuk penulis: apa yang perlu diperbaiki."))
+    post.status = "draft"
+    post.review_comment = comment[:2000]
+    db.add(post)
+    return post
+
+
+def publish(db: Session, village_id: int, post_id: int, *, at: datetime | None = None) -> Post:
+    """Publish now, or schedule for ``at`` when it is in the future."""
+    post = get_post(db, village_id, post_id)
+    if post.status == "published":
+        raise ContentError(_("Tulisan ini sudah terbit."))
+    now = utcnow()
+    if at is not None and _aware(at) > now + timedelta(seconds=30):
+        post.status = "scheduled"
+        post.published_at = _aware(at)
+    else:
+        post.status = "published"
+        post.published_at = now
+        bump_content_version(db, village_id)
+    post.review_comment = ""
+    db.add(post)
+    return post
+
+
+def unpublish(db: Session, village_id: int, post_id: int) -> Post:
+    post = get_post(db, village_id, post_id)
+    if post.status not in ("published", "scheduled"):
+        raise ContentError(_("Tulisan ini belum terbit."))
+    was_public = post.status == "published"
+    post.status = "draft"
+    db.add(post)
+    if was_public:
+        bump_content_version(db, village_id)
+    return post
+
+
+def trash(db: Session, village_id: int, post_id: int) -> Post:
+    post = get_post(db, village_id, post_id)
+    post.deleted_at = utcnow()
+    db.add(post)
+    if post.status == "published":
+        bump_content_version(db, village_id)
+    return post
+
+
+def restore(db: Session, village_id: int, post_id: int) -> Post:
+    post = get_post(db, village_id, post_id, trashed=True)
+    post.deleted_at = None
+    db.add(post)
+    if post.status == "published":
+        bump_content_version(db, village_id)
+    return post
+
+
+def revisions(db: Session, village_id: int, post_id: int) -> Sequence[Revision]:
+    return db.exec(
+        in_village(Revision, village_id)
+        .where(col(Revision.post_id) == post_id)
+        .order_by(col(Revision.id).desc())
+    ).all()
+
+
+def restore_revision(
+    db: Session, village_id: int, post_id: int, revision_id: int, editor: User, *, expected_version: int
+) -> Post:
+    """Bring back a revision's text (the current text becomes a revision itself)."""
+    revision = db.exec(
+        in_village(Revision, village_id).where(
+            col(Revision.id) == revision_id, col(Revision.post_id) == post_id
+        )
+    ).first()
+    if revision is None:
+        raise ContentError(_("Revisi tidak ditemukan."))
+    return save(
+        db,
+        village_id,
+        post_id,
+        editor,
+        expected_version=expected_version,
+        title=revision.title,
+        summary=revision.summary,
+        body=revision.body,
+    )
+
+
+def compare(old: str, new: str) -> list[tuple[str, str]]:
+    """Line-by-line differences for the comparison view: ("=", line), ("-", line), ("+", line)."""
+    result: list[tuple[str, str]] = []
+    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
+        tag, text = line[:1], line[2:]
+        if tag in ("+", "-"):
+            result.append((tag, text))
+        elif tag == " ":
+            result.append(("=", text))
+    return result
+
+
+# --- categories and tags ---------------------------------------------------------------------------
+def _terms(db: Session, village_id: int, model: type[Category] | type[Tag], names: list[str]) -> list[int]:
+    ids: list[int] = []
+    for raw in names:
+        name = " ".join(raw.split())[:80]
+        slug = slugify(name)[:80]
+        if not name or not slug:
+            continue
+        term = db.exec(in_village(model, village_id).where(col(model.slug) == slug)).first()
+        if term is None:
+            term = model(village_id=village_id, name=name, slug=slug)
+            db.add(term)
+            db.flush()
+        assert term.id is not None
+        if term.id not in ids:
+            ids.append(term.id)
+    return ids
+
+
+def set_terms(db: Session, village_id: int, post_id: int, *, categories: list[str], tags: list[str]) -> None:
+    """Replace the post's categories and tags (created in the village when new)."""
+    get_post(db, village_id, post_id)
+    category_ids = _terms(db, village_id, Category, categories)
+    tag_ids = _terms(db, village_id, Tag, tags)
+    db.exec(delete(PostCategory).where(col(PostCategory.post_id) == post_id))
+    db.exec(delete(PostTag).where(col(PostTag.post_id) == post_id))
+    for category_id in category_ids:
+        db.add(PostCategory(village_id=village_id, post_id=post_id, category_id=category_id))
+    for tag_id in tag_ids:
+        db.add(PostTag(village_id=village_id, post_id=post_id, tag_id=tag_id))
+    db.flush()
+
+
+# --- the background jobs -------------------------------------------------------------------------
+def publish_due(db: Session, now: datetime | None = None) -> int:
+    """Scheduled posts whose time has come go live (run by the worker every minute; the session
+    crosses villages on purpose)."""
+    moment = now or utcnow()
+    # Every village's rows, on purpose: the job's session is opened with all_villages=True.
+    due = db.exec(
+        select(Post).where(
+            col(Post.status) == "scheduled", col(Post.published_at) <= moment, col(Post.deleted_at).is_(None)
+        )
+    ).all()
+    for post in due:
+        post.status = "published"
+        db.add(post)
+        bump_content_version(db, post.village_id)
+    return len(due)
+
+
+def purge_trash(db: Session, now: datetime | None = None) -> int:
+    """Posts in the trash for more than 30 days are deleted for good (with their revisions)."""
+    cutoff = (now or utcnow()) - timedelta(days=TRASH_DAYS)
+    old = db.exec(select(Post).where(col(Post.deleted_at) < cutoff)).all()  # all villages, as above
+    for post in old:
+        db.delete(post)
+    db.flush()
+    return len(old)
