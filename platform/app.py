@@ -17,7 +17,8 @@ from etalase.platform.accounts import authz
 from etalase.platform.content import ticker
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import ConfigError, Settings, load_settings
-from etalase.platform.web import account, admin, console, errors, language, media, portal, village
+from etalase.platform.web import account, admin, console, errors, language, media, portal, posts, village
+from etalase.platform.web.importing import router as importing_router
 from etalase.platform.web.routing import SiteMiddleware
 from etalase.platform.web.templates import make_templates
 from etalase.themes import THEMES_DIR
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(account.router)
     app.include_router(admin.router)
     app.include_router(media.router)
+    app.include_router(importing_router)
+    app.include_router(posts.router)
     app.include_router(console.router)
     errors.install(app)
     authz.install(app, errors.error_page)

@@ -39,6 +39,7 @@ from etalase.platform.accounts.models import (
 )
 from etalase.platform.accounts.passwords import hash_password
 from etalase.platform.app import create_app
+from etalase.platform.content import workflow
 from etalase.platform.content.models import Post
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
@@ -94,6 +95,7 @@ def _tiny_png() -> bytes:
 TINY_PNG = _tiny_png()
 MEDIA_ALT = "Foto awal dari matriks"
 MATRIX_ALT = "Teks alternatif dari matriks"
+POST_TITLE = "Judul dari matriks"
 
 # EVERY NEW ROUTE ON A VILLAGE HOST (a VillageTeamRoute, or an account page that shows or changes
 # more than the signed-in person's own account) MUST BE ADDED HERE, with who may use it. POST routes
@@ -134,6 +136,54 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
     ),
     Route("POST", "/admin/media/{media_id}/alt", TEAM, frozenset({303}), (("alt", MATRIX_ALT),)),
     Route("POST", "/admin/media/{media_id}/hapus", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    # News: {post_id} is a fresh draft of the person asking (saved once: version 2, one revision
+    # {rev_id}). The team writes, a kontributor only their own drafts; editors and admins publish.
+    Route("GET", "/admin/berita", EVERYONE_SIGNED_IN),
+    Route("GET", "/admin/berita/baru", TEAM),
+    Route("GET", "/admin/berita/{post_id}", TEAM),
+    Route("GET", "/admin/berita/{post_id}/revisi", TEAM),
+    Route("POST", "/admin/berita/baru", TEAM, frozenset({303}), (("title", "Berita dari matriks"),)),
+    Route(
+        "POST",
+        "/admin/berita/{post_id}/revisi/{rev_id}/pulihkan",
+        TEAM,
+        frozenset({303}),
+        (("version", "2"),),
+    ),
+    Route(
+        "POST",
+        "/admin/berita/{post_id}",
+        TEAM,
+        frozenset({303}),
+        (("version", "3"), ("title", POST_TITLE), ("body", "<p>Diubah dari matriks</p>")),
+    ),
+    Route("POST", "/admin/berita/{post_id}/ajukan", TEAM, frozenset({303})),
+    Route(
+        "POST",
+        "/admin/berita/{post_id}/kembalikan",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("comment", "Catatan dari matriks"),),
+    ),
+    Route("POST", "/admin/berita/{post_id}/terbitkan", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/berita/{post_id}/tarik", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/berita/{post_id}/hapus", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/berita/{post_id}/pulihkan", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    # Importing an old blog: admins only (pictures are not downloaded: the box is not ticked).
+    Route("GET", "/admin/impor", frozenset({ADMIN})),
+    Route(
+        "POST",
+        "/admin/impor",
+        frozenset({ADMIN}),
+        files=(
+            (
+                "berkas",
+                "blog.atom",
+                (Path(__file__).parent / "fixtures" / "imports" / "blogger-takeout-feed.atom").read_bytes(),
+                "application/atom+xml",
+            ),
+        ),
+    ),
 )
 
 # EVERY NEW ROUTE OF THE SUPERVISION CONSOLE (portal, scope_access or SUPERUSER) MUST BE ADDED HERE.
@@ -207,6 +257,7 @@ class World:
     totp: dict[str, str]
     media: dict[str, int]  # village key -> a file of its media library
     browsers: dict[tuple[str, str], Browser] = field(default_factory=dict)
+    posts: dict[str, tuple[int, int]] = field(default_factory=dict)  # village key -> (post, revision)
 
     def host(self, key: str) -> str:
         return portal(self.stack) if key == "portal" else village_host(self.stack, self.villages[key].slug)
@@ -218,7 +269,25 @@ class World:
             "token_id": self.invitations[key],
             "code": self.villages[key].code,
             "media_id": self.media[key],
+            "post_id": self.posts[key][0],
+            "rev_id": self.posts[key][1],
         }
+
+    def new_post(self, key: str, author: str, title: str = "Draf dari matriks") -> tuple[int, int]:
+        """A draft of ``author`` in village ``key``, saved once (version 2, so it has one
+        revision): its id and the revision's (through the workflow, not a route)."""
+        desa = self.villages[key]
+        with self.stack.runtime.session(desa.id) as db:
+            user = db.get(User, self.users[author])
+            assert user is not None
+            post = workflow.create_draft(db, desa.id, user, title=title, body="<p>Awal</p>")
+            assert post.id is not None
+            workflow.save(
+                db, desa.id, post.id, user, expected_version=1, title=title, summary="", body="<p>Kedua</p>"
+            )
+            revision_id = workflow.revisions(db, desa.id, post.id)[0].id
+            assert revision_id is not None
+            return post.id, revision_id
 
     def new_media(self, key: str, name: str = "foto-awal.png", alt: str = MEDIA_ALT) -> int:
         """A new file in village ``key``'s media library (through the service, not a route)."""
@@ -329,6 +398,8 @@ def world(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> World:
     world = World(stack, villages, users, emails, memberships, invitations, links, secrets, {})
     world.media["A"] = world.new_media("A", "balai-desa-sidomulyo.png", "Balai desa Sidomulyo")
     world.media["B"] = world.new_media("B", "peta-rahasia-meteseh.png", "Peta rahasia Meteseh")
+    world.posts["A"] = world.new_post("A", "kontributor_a", "Draf warga Sidomulyo")
+    world.posts["B"] = world.new_post("B", "admin_b", "Draf rahasia Meteseh")
     return world
 
 
@@ -345,7 +416,10 @@ def snapshot(stack: Stack) -> dict[str, list[tuple[object, ...]]]:
             ),
             "villages": sorted((v.id, v.code, v.status, v.slug) for v in db.exec(select(Village))),
             "notes": sorted((n.id, n.village_id, n.body) for n in db.exec(select(MentoringNote))),
-            "posts": sorted((p.id, p.village_id) for p in db.exec(select(Post))),
+            "posts": sorted(
+                (p.id, p.village_id, p.title, p.status, p.version, p.deleted_at is None)
+                for p in db.exec(select(Post))
+            ),
             "media": sorted((m.id, m.village_id, m.alt, m.key) for m in db.exec(select(MediaFile))),
             "users": sorted(
                 (u.id, u.name, u.email, u.password_hash, u.supervisor_scope, u.is_active)
@@ -440,19 +514,32 @@ def test_own_village_each_role_gets_exactly_its_routes(world: World) -> None:
         PENDAMPING: world.signed_in("sup_godean", "A"),
     }
     fresh = {}  # person -> a file of A's media library their requests aim at
+    drafts = {}  # person -> a draft of A their requests aim at (their own for the team)
     for role, browser in people.items():
         token = world.token(browser, "A")  # a valid token: a refusal must come from the role
         fresh[role] = world.new_media("A")
-        own = {**targets, "media_id": fresh[role]}
+        drafts[role] = world.new_post("A", {EDITOR: "editor_a"}.get(role, "kontributor_a"))
+        own = {**targets, "media_id": fresh[role], "post_id": drafts[role][0], "rev_id": drafts[role][1]}
         for route in VILLAGE_ROUTES:
             allowed = OK if role in route.allowed else DENIED
             expected = SIGN_IN if role == "anonymous" else allowed
             matrix.attempt(role, browser, route, route.url(base, **own), expected, token=token)
     matrix.done()
     middle = snapshot(world.stack)
-    assert {k: v for k, v in middle.items() if k != "media"} == {
-        k: v for k, v in before.items() if k != "media"
+    assert {k: v for k, v in middle.items() if k not in ("media", "posts")} == {
+        k: v for k, v in before.items() if k not in ("media", "posts")
     }, "a refused request changed something"
+    # The news as the roles allow: the kontributor rewrote and submitted their draft, the editor
+    # took theirs through the whole workflow (back to a restored draft); refused requests changed
+    # nothing; each of the two wrote one new draft, in A.
+    states = {row[0]: row[2:] for row in middle["posts"]}
+    assert states[drafts[KONTRIBUTOR][0]] == (POST_TITLE, "review", 4, True)
+    assert states[drafts[EDITOR][0]] == (POST_TITLE, "draft", 4, True)
+    for role in (PENDAMPING, "anonymous"):
+        assert states[drafts[role][0]] == ("Draf dari matriks", "draft", 2, True)
+    new_posts = set(states) - {row[0] for row in before["posts"]} - {d[0] for d in drafts.values()}
+    assert len(new_posts) == 2
+    assert all(row[1] == world.villages["A"].id for row in middle["posts"] if row[0] in new_posts)
     # The media library changed as the roles allow, in A only: the kontributor and the editor each
     # uploaded one file and re-labelled theirs, the editor deleted theirs, the rest changed nothing.
     assert only_b(middle, world) == only_b(before, world)
@@ -467,7 +554,8 @@ def test_own_village_each_role_gets_exactly_its_routes(world: World) -> None:
     # The admin may do everything, the changes land in A, and only there.
     admin = world.signed_in("admin_a", "A")
     token = world.token(admin, "A")
-    own = {**targets, "media_id": world.new_media("A")}
+    post_id, rev_id = world.new_post("A", "admin_a")
+    own = {**targets, "media_id": world.new_media("A"), "post_id": post_id, "rev_id": rev_id}
     for route in VILLAGE_ROUTES:
         matrix.attempt(ADMIN, admin, route, route.url(base, **own), OK, token=token)
     matrix.done()
@@ -632,6 +720,38 @@ def test_guessed_ids_of_another_village_find_nothing(world: World) -> None:
         admin.post(f"{base}/akun/sesi/{session_id}/akhiri", {"csrf_token": token})
     assert victim.get(f"{world.host('B')}/admin").status_code == 200
     assert admin.get(f"{base}/admin").status_code == 200
+    assert snapshot(world.stack) == before
+
+
+def test_guessed_post_ids_of_another_village_find_nothing(world: World) -> None:
+    """A's editor, on A's host, aims every news route at B's draft and its revision by id: not
+    found, and B's post stays exactly as it was (also after B's admin publishes and trashes it)."""
+    editor = world.signed_in("editor_a", "A")
+    base = world.host("A")
+    token = world.token(editor, "A")
+    post_id, rev_id = world.posts["B"]
+    before = snapshot(world.stack)
+    for route in (r for r in VILLAGE_ROUTES if "{post_id}" in r.path):
+        url = route.url(base, post_id=post_id, rev_id=rev_id)
+        if route.method == "GET":
+            response = editor.get(url)
+        else:
+            response = editor.post(url, {**dict(route.form), "csrf_token": token})
+        assert response.status_code == 404, (str(route), response.status_code)
+        assert "Meteseh" not in response.text and "Rahayu Wulandari" not in response.text
+    assert snapshot(world.stack) == before
+    # B publishes and trashes its post: A still cannot restore, unpublish or see it.
+    admin_b = world.signed_in("admin_b", "B")
+    token_b = world.token(admin_b, "B")
+    for action in ("terbitkan", "hapus"):
+        done = admin_b.post(f"{world.host('B')}/admin/berita/{post_id}/{action}", {"csrf_token": token_b})
+        assert done.status_code == 303, action
+    before = snapshot(world.stack)
+    for action in ("pulihkan", "tarik", "terbitkan", "hapus"):
+        response = editor.post(f"{base}/admin/berita/{post_id}/{action}", {"csrf_token": token})
+        assert response.status_code == 404, action
+    for tab in ("draf", "tinjauan", "terjadwal", "terbit", "sampah"):
+        assert "Meteseh" not in editor.get(f"{base}/admin/berita?status={tab}").text
     assert snapshot(world.stack) == before
 
 

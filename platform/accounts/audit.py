@@ -44,8 +44,14 @@ def action_labels() -> dict[str, str]:
         "settings_changed": _("Pengaturan diubah"),
         "post_published": _("Berita diterbitkan"),
         "post_deleted": _("Berita dihapus"),
+        "post_submitted": _("Berita dikirim untuk ditinjau"),
+        "post_sent_back": _("Berita dikembalikan kepada penulis"),
+        "post_scheduled": _("Berita dijadwalkan terbit"),
+        "post_unpublished": _("Berita ditarik dari situs"),
+        "post_restored": _("Berita dipulihkan dari sampah"),
         "media_uploaded": _("Berkas media diunggah"),
         "media_deleted": _("Berkas media dihapus"),
+        "import_done": _("Blog lama diimpor"),
     }
 
 

@@ -25,7 +25,7 @@ def home(
 ) -> HTMLResponse:
     posts = session.exec(
         in_village(Post, village.id)
-        .where(col(Post.status) == "published")
+        .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
         .order_by(col(Post.published_at).desc())
         .limit(HOME_POSTS)
     ).all()
@@ -38,7 +38,9 @@ def post(
     request: Request, slug: str, village: CurrentVillage, session: SessionDep, templates: TemplatesDep
 ) -> HTMLResponse:
     item = session.exec(
-        in_village(Post, village.id).where(col(Post.slug) == slug, col(Post.status) == "published")
+        in_village(Post, village.id).where(
+            col(Post.slug) == slug, col(Post.status) == "published", col(Post.deleted_at).is_(None)
+        )
     ).first()
     if item is None:
         raise HTTPException(status_code=404)

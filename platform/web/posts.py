@@ -1,0 +1,538 @@
+"""The village team's news screens (``/admin/berita`` on the village's own host).
+
+A kontributor writes drafts and submits them; an editor or admin sends them back with a comment,
+schedules or publishes them, takes them down, trashes and restores them. The rules of the post's
+life are in :mod:`etalase.platform.content.workflow`; who may do what is decided by the route's
+permission (``village_access``) plus :func:`may_edit_post` for one post. The village is always the
+one of the host: a post id of another village is not found (404), whatever the role.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, or_
+from sqlmodel import Session, col
+
+from etalase.platform.accounts import audit
+from etalase.platform.accounts.authz import (
+    Forbidden,
+    Permission,
+    VillageActor,
+    may_edit_post,
+    village_access,
+)
+from etalase.platform.accounts.tokens import hash_ip
+from etalase.platform.content import workflow
+from etalase.platform.content.models import Category, Post, PostCategory, PostTag, Revision, Tag
+from etalase.platform.content.workflow import ConflictError, ContentError
+from etalase.platform.i18n import _
+from etalase.platform.settings import Settings
+from etalase.platform.web.deps import SessionDep
+from etalase.platform.web.pages import client_ip, page, redirect
+from etalase.platform.web.routing import VillageTeamRoute
+from etalase.platform.web.templates import waktu
+from etalase.tenants.scope import in_village
+from etalase.tenants.timezones import zone_for
+
+router = APIRouter(route_class=VillageTeamRoute)
+
+ReadPosts = Annotated[VillageActor, Depends(village_access(Permission.ADMIN_AREA))]
+Write = Annotated[VillageActor, Depends(village_access(Permission.WRITE_DRAFTS))]
+Publish = Annotated[VillageActor, Depends(village_access(Permission.PUBLISH))]
+
+BASE = "/admin/berita"
+PAGE_SIZE = 20
+# The list's tabs: the word in the URL -> the status (or the trash).
+TABS = {
+    "draf": "draft",
+    "tinjauan": "review",
+    "terjadwal": "scheduled",
+    "terbit": "published",
+    "sampah": "trash",
+}
+TAB_OF_STATUS = {status: tab for tab, status in TABS.items()}
+
+Text = Annotated[str, Form(max_length=workflow.MAX_BODY + 1000)]
+Short = Annotated[str, Form(max_length=2000)]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _log(db: Session, request: Request, actor: VillageActor, action: str, target: str) -> None:
+    audit.record(
+        db,
+        action,
+        actor=actor.user,
+        village_id=actor.village.id,
+        village_code=actor.village.code,
+        target=target,
+        ip_hash=hash_ip(_settings(request).effective_secret_key, client_ip(request)),
+    )
+
+
+def _tab_names() -> dict[str, str]:
+    return {
+        "draf": _("Draf"),
+        "tinjauan": _("Menunggu tinjauan"),
+        "terjadwal": _("Terjadwal"),
+        "terbit": _("Terbit"),
+        "sampah": _("Sampah"),
+    }
+
+
+def _notices() -> dict[str, str]:
+    return {
+        "dibuat": _("Draf sudah dibuat."),
+        "disimpan": _("Tulisan sudah disimpan."),
+        "diajukan": _("Tulisan sudah dikirim untuk ditinjau."),
+        "dikembalikan": _("Tulisan sudah dikembalikan kepada penulisnya dengan catatan."),
+        "terbit": _("Tulisan sudah terbit di situs desa."),
+        "terjadwal": _("Tulisan sudah dijadwalkan terbit."),
+        "ditarik": _("Tulisan sudah ditarik dari situs desa dan kembali menjadi draf."),
+        "dihapus": _("Tulisan sudah dipindahkan ke sampah. Dapat dipulihkan selama 30 hari."),
+        "dipulihkan": _("Tulisan sudah dipulihkan dari sampah."),
+        "revisi": _("Revisi sudah dipulihkan."),
+    }
+
+
+def _tab_of(post: Post) -> str:
+    return "sampah" if post.deleted_at is not None else TAB_OF_STATUS.get(post.status, "draf")
+
+
+def _load(db: Session, actor: VillageActor, post_id: int, *, trashed: bool = False) -> Post:
+    """The post of this village, or 404 (also for another village's id)."""
+    try:
+        return workflow.get_post(db, actor.village.id, post_id, trashed=trashed)
+    except ContentError:
+        raise HTTPException(status_code=404) from None
+
+
+def _is_author(actor: VillageActor, post: Post) -> bool:
+    return post.author_id is not None and post.author_id == actor.user.id
+
+
+def _require_edit(actor: VillageActor, post: Post) -> None:
+    if not may_edit_post(actor, post.author_id, post.status):
+        if actor.can(Permission.WRITE_DRAFTS) and _is_author(actor, post):
+            raise Forbidden(
+                _(
+                    "Tulisan ini sudah dikirim untuk ditinjau; sekarang editor atau admin yang "
+                    "dapat mengubahnya."
+                )
+            )
+        raise Forbidden(_("Anda hanya dapat mengubah draf tulisan Anda sendiri."))
+
+
+def _term_names(db: Session, actor: VillageActor, post_id: int) -> tuple[str, str]:
+    vid = actor.village.id
+    categories = db.exec(
+        in_village(Category, vid)
+        .join(PostCategory, col(PostCategory.category_id) == col(Category.id))
+        .where(col(PostCategory.post_id) == post_id)
+        .order_by(col(Category.name))
+    ).all()
+    tags = db.exec(
+        in_village(Tag, vid)
+        .join(PostTag, col(PostTag.tag_id) == col(Tag.id))
+        .where(col(PostTag.post_id) == post_id)
+        .order_by(col(Tag.name))
+    ).all()
+    return ", ".join(c.name for c in categories), ", ".join(t.name for t in tags)
+
+
+def _split(text: str) -> list[str]:
+    return [part for part in (p.strip() for p in text.split(",")) if part][:30]
+
+
+# --- the list --------------------------------------------------------------------------------------
+def _listing(
+    request: Request,
+    db: Session,
+    actor: VillageActor,
+    *,
+    tab: str,
+    number: int,
+    status: int = 200,
+    **extra: object,
+) -> HTMLResponse:
+    vid = actor.village.id
+    query = in_village(Post, vid)
+    if not actor.can(Permission.PUBLISH):  # a kontributor (or a supervisor): own posts and what is public
+        query = query.where(or_(col(Post.status) == "published", col(Post.author_id) == actor.user.id))
+    counts: dict[str, int] = {}
+    for name, post_status in TABS.items():
+        counted = query.with_only_columns(func.count()).order_by(None)
+        if post_status == "trash":
+            counted = counted.where(col(Post.deleted_at).is_not(None))
+        else:
+            counted = counted.where(col(Post.deleted_at).is_(None), col(Post.status) == post_status)
+        counts[name] = int(db.exec(counted).one())  # type: ignore[call-overload]
+    chosen = TABS[tab]
+    if chosen == "trash":
+        query = query.where(col(Post.deleted_at).is_not(None)).order_by(col(Post.deleted_at).desc())
+    elif chosen in ("published", "scheduled"):
+        query = query.where(col(Post.deleted_at).is_(None), col(Post.status) == chosen).order_by(
+            col(Post.published_at).desc()
+        )
+    else:
+        query = query.where(col(Post.deleted_at).is_(None), col(Post.status) == chosen).order_by(
+            col(Post.updated_at).desc()
+        )
+    rows = db.exec(
+        query.order_by(col(Post.id).desc()).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    posts = [
+        {
+            "post": p,
+            "editable": may_edit_post(actor, p.author_id, p.status) and p.deleted_at is None,
+            "when": p.deleted_at
+            or (p.published_at if p.status in ("published", "scheduled") else p.updated_at),
+        }
+        for p in rows[:PAGE_SIZE]
+    ]
+    context = {
+        "actor": actor,
+        "tab": tab,
+        "tabs": _tab_names(),
+        "counts": counts,
+        "posts": posts,
+        "number": number,
+        "has_next": len(rows) > PAGE_SIZE,
+        **extra,
+    }
+    return page(request, "admin/posts.html", context, status=status)
+
+
+@router.get(BASE, response_class=HTMLResponse, name="admin_posts")
+def listing(
+    request: Request, actor: ReadPosts, db: SessionDep, status: str = "", halaman: int = 1, pesan: str = ""
+) -> Response:
+    tab = status if status in TABS else "draf"
+    return _listing(request, db, actor, tab=tab, number=max(1, halaman), notice=_notices().get(pesan))
+
+
+# --- writing ---------------------------------------------------------------------------------------
+def _form(
+    request: Request,
+    actor: VillageActor,
+    *,
+    post: Post | None,
+    values: dict[str, str],
+    status: int = 200,
+    **extra: object,
+) -> HTMLResponse:
+    context = {"actor": actor, "post": post, "values": values, **extra}
+    if post is not None:
+        context.update(
+            {
+                "may_submit": post.status == "draft"
+                and (_is_author(actor, post) or actor.can(Permission.PUBLISH)),
+                "may_publish": actor.can(Permission.PUBLISH),
+                "may_trash": actor.can(Permission.PUBLISH)
+                or (_is_author(actor, post) and post.status == "draft"),
+            }
+        )
+    return page(request, "admin/post_edit.html", context, status=status)
+
+
+def _values_of(db: Session, actor: VillageActor, post: Post) -> dict[str, str]:
+    assert post.id is not None
+    categories, tags = _term_names(db, actor, post.id)
+    return {
+        "title": post.title,
+        "summary": post.summary,
+        "body": post.body,
+        "categories": categories,
+        "tags": tags,
+        "version": str(post.version),
+    }
+
+
+def _edit_page(
+    request: Request, db: Session, actor: VillageActor, post: Post, *, status: int = 200, **extra: object
+) -> HTMLResponse:
+    return _form(request, actor, post=post, values=_values_of(db, actor, post), status=status, **extra)
+
+
+@router.get(f"{BASE}/baru", response_class=HTMLResponse, name="admin_post_new")
+def new(request: Request, actor: Write) -> Response:
+    empty = {"title": "", "summary": "", "body": "", "categories": "", "tags": "", "version": ""}
+    return _form(request, actor, post=None, values=empty)
+
+
+@router.post(f"{BASE}/baru", response_class=HTMLResponse)
+def create(
+    request: Request,
+    actor: Write,
+    db: SessionDep,
+    title: Short = "",
+    summary: Short = "",
+    body: Text = "",
+    categories: Short = "",
+    tags: Short = "",
+) -> Response:
+    values = {
+        "title": title,
+        "summary": summary,
+        "body": body,
+        "categories": categories,
+        "tags": tags,
+        "version": "",
+    }
+    try:
+        post = workflow.create_draft(
+            db, actor.village.id, actor.user, title=title, summary=summary, body=body
+        )
+        assert post.id is not None
+        workflow.set_terms(db, actor.village.id, post.id, categories=_split(categories), tags=_split(tags))
+    except ContentError as error:
+        db.rollback()
+        return _form(request, actor, post=None, values=values, error=str(error), status=400)
+    return redirect(f"{BASE}/{post.id}?pesan=dibuat")
+
+
+@router.get(f"{BASE}/{{post_id}}", response_class=HTMLResponse, name="admin_post_edit")
+def edit(request: Request, post_id: int, actor: Write, db: SessionDep, pesan: str = "") -> Response:
+    post = _load(db, actor, post_id)
+    _require_edit(actor, post)
+    return _edit_page(request, db, actor, post, notice=_notices().get(pesan))
+
+
+@router.post(f"{BASE}/{{post_id}}", response_class=HTMLResponse)
+def save(
+    request: Request,
+    post_id: int,
+    actor: Write,
+    db: SessionDep,
+    version: Annotated[int, Form()] = 0,
+    title: Short = "",
+    summary: Short = "",
+    body: Text = "",
+    categories: Short = "",
+    tags: Short = "",
+) -> Response:
+    post = _load(db, actor, post_id)
+    _require_edit(actor, post)
+    values = {
+        "title": title,
+        "summary": summary,
+        "body": body,
+        "categories": categories,
+        "tags": tags,
+        "version": str(version),
+    }
+    try:
+        workflow.save(
+            db,
+            actor.village.id,
+            post_id,
+            actor.user,
+            expected_version=version,
+            title=title,
+            summary=summary,
+            body=body,
+        )
+        workflow.set_terms(db, actor.village.id, post_id, categories=_split(categories), tags=_split(tags))
+    except ConflictError as conflict:
+        # The refused text is already kept as a revision (committed with this response): the form
+        # shows it again, now over the saved version, next to what the other person saved.
+        values["version"] = str(conflict.theirs.version)
+        return _form(request, actor, post=conflict.theirs, values=values, conflict=conflict, status=409)
+    except ContentError as error:
+        db.rollback()
+        post = _load(db, actor, post_id)
+        return _form(request, actor, post=post, values=values, error=str(error), status=400)
+    return redirect(f"{BASE}/{post_id}?pesan=disimpan")
+
+
+# --- the workflow ----------------------------------------------------------------------------------
+def _refused(
+    request: Request, db: Session, actor: VillageActor, post_id: int, error: ContentError
+) -> HTMLResponse:
+    db.rollback()
+    post = workflow.get_post(db, actor.village.id, post_id) if _exists(db, actor, post_id) else None
+    if post is not None and may_edit_post(actor, post.author_id, post.status):
+        return _edit_page(request, db, actor, post, error=str(error), status=400)
+    return _listing(request, db, actor, tab="draf", number=1, error=str(error), status=400)
+
+
+def _exists(db: Session, actor: VillageActor, post_id: int) -> bool:
+    found = db.exec(in_village(Post, actor.village.id).where(col(Post.id) == post_id)).first()
+    return found is not None and found.deleted_at is None
+
+
+def _done(post: Post, notice: str) -> Response:
+    return redirect(f"{BASE}?status={_tab_of(post)}&pesan={notice}")
+
+
+@router.post(f"{BASE}/{{post_id}}/ajukan", response_class=HTMLResponse)
+def submit(request: Request, post_id: int, actor: Write, db: SessionDep) -> Response:
+    post = _load(db, actor, post_id)
+    if not (_is_author(actor, post) or actor.can(Permission.PUBLISH)):
+        raise Forbidden(
+            _("Hanya penulisnya, editor, atau admin yang dapat mengirim tulisan ini untuk ditinjau.")
+        )
+    try:
+        workflow.submit(db, actor.village.id, post_id)
+    except ContentError as error:
+        return _refused(request, db, actor, post_id, error)
+    _log(db, request, actor, "post_submitted", post.title)
+    return _done(post, "diajukan")
+
+
+@router.post(f"{BASE}/{{post_id}}/kembalikan", response_class=HTMLResponse)
+def send_back(
+    request: Request, post_id: int, actor: Publish, db: SessionDep, comment: Short = ""
+) -> Response:
+    post = _load(db, actor, post_id)
+    try:
+        workflow.send_back(db, actor.village.id, post_id, comment)
+    except ContentError as error:
+        return _refused(request, db, actor, post_id, error)
+    _log(db, request, actor, "post_sent_back", post.title)
+    return _done(post, "dikembalikan")
+
+
+def _schedule_time(jadwal: str, village_code: str) -> datetime | None:
+    """The datetime-local field (``2026-11-28T09:30``), in the village's time zone."""
+    if not jadwal.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(jadwal.strip())
+    except ValueError:
+        raise ContentError(_("Waktu terbit tidak dapat dibaca. Pilih tanggal dan jam.")) from None
+    zone, _name = zone_for(village_code)
+    # Stored in UTC: SQLite keeps the wall time of whatever zone it is given.
+    return (moment.replace(tzinfo=zone) if moment.tzinfo is None else moment).astimezone(UTC)
+
+
+@router.post(f"{BASE}/{{post_id}}/terbitkan", response_class=HTMLResponse)
+def publish(
+    request: Request,
+    post_id: int,
+    actor: Publish,
+    db: SessionDep,
+    jadwal: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    post = _load(db, actor, post_id)
+    try:
+        at = _schedule_time(jadwal, actor.village.code)
+        workflow.publish(db, actor.village.id, post_id, at=at)
+    except ContentError as error:
+        return _refused(request, db, actor, post_id, error)
+    if post.status == "scheduled":
+        when = post.published_at
+        assert when is not None
+        _log(db, request, actor, "post_scheduled", f"{post.title} ({waktu(when, actor.village.code)})")
+        return _done(post, "terjadwal")
+    _log(db, request, actor, "post_published", post.title)
+    return _done(post, "terbit")
+
+
+@router.post(f"{BASE}/{{post_id}}/tarik", response_class=HTMLResponse)
+def unpublish(request: Request, post_id: int, actor: Publish, db: SessionDep) -> Response:
+    post = _load(db, actor, post_id)
+    try:
+        workflow.unpublish(db, actor.village.id, post_id)
+    except ContentError as error:
+        return _refused(request, db, actor, post_id, error)
+    _log(db, request, actor, "post_unpublished", post.title)
+    return _done(post, "ditarik")
+
+
+@router.post(f"{BASE}/{{post_id}}/hapus", response_class=HTMLResponse)
+def trash(request: Request, post_id: int, actor: Write, db: SessionDep) -> Response:
+    post = _load(db, actor, post_id)
+    if not (actor.can(Permission.PUBLISH) or (_is_author(actor, post) and post.status == "draft")):
+        raise Forbidden(_("Anda hanya dapat menghapus draf tulisan Anda sendiri."))
+    workflow.trash(db, actor.village.id, post_id)
+    _log(db, request, actor, "post_deleted", post.title)
+    return _done(post, "dihapus")
+
+
+@router.post(f"{BASE}/{{post_id}}/pulihkan", response_class=HTMLResponse)
+def restore(request: Request, post_id: int, actor: Publish, db: SessionDep) -> Response:
+    post = _load(db, actor, post_id, trashed=True)
+    workflow.restore(db, actor.village.id, post_id)
+    _log(db, request, actor, "post_restored", post.title)
+    return _done(post, "dipulihkan")
+
+
+# --- revisions -------------------------------------------------------------------------------------
+_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|ul|ol|blockquote|table|tr|figure|pre)>|<br\s*/?>)", re.I)
+
+
+def _lines(html: str) -> str:
+    """The body with one block per line, so the comparison shows the paragraphs that changed (the
+    sanitised HTML is often a single line)."""
+    return "\n".join(line.strip() for line in _BLOCK_END.sub("\\1\n", html).splitlines() if line.strip())
+
+
+def _revisions_page(
+    request: Request,
+    db: Session,
+    actor: VillageActor,
+    post: Post,
+    chosen_id: int | None,
+    *,
+    status: int = 200,
+    **extra: object,
+) -> HTMLResponse:
+    assert post.id is not None
+    rows = workflow.revisions(db, actor.village.id, post.id)
+    chosen: Revision | None = next((r for r in rows if r.id == chosen_id), rows[0] if rows else None)
+    diff = None
+    if chosen is not None:
+        diff = {
+            "title": workflow.compare(chosen.title, post.title),
+            "summary": workflow.compare(chosen.summary, post.summary),
+            "body": workflow.compare(_lines(chosen.body), _lines(post.body)),
+        }
+    context = {
+        "actor": actor,
+        "post": post,
+        "revisions": rows,
+        "chosen": chosen,
+        "diff": diff,
+        "may_restore": may_edit_post(actor, post.author_id, post.status),
+        **extra,
+    }
+    return page(request, "admin/post_revisions.html", context, status=status)
+
+
+@router.get(f"{BASE}/{{post_id}}/revisi", response_class=HTMLResponse, name="admin_post_revisions")
+def revisions(
+    request: Request, post_id: int, actor: Write, db: SessionDep, revisi: int | None = None
+) -> Response:
+    post = _load(db, actor, post_id)
+    if not (actor.can(Permission.PUBLISH) or _is_author(actor, post)):
+        raise Forbidden(_("Anda hanya dapat melihat revisi tulisan Anda sendiri."))
+    return _revisions_page(request, db, actor, post, revisi)
+
+
+@router.post(f"{BASE}/{{post_id}}/revisi/{{rev_id}}/pulihkan", response_class=HTMLResponse)
+def restore_revision(
+    request: Request,
+    post_id: int,
+    rev_id: int,
+    actor: Write,
+    db: SessionDep,
+    version: Annotated[int, Form()] = 0,
+) -> Response:
+    post = _load(db, actor, post_id)
+    _require_edit(actor, post)
+    try:
+        workflow.restore_revision(db, actor.village.id, post_id, rev_id, actor.user, expected_version=version)
+    except ConflictError as conflict:
+        return _revisions_page(request, db, actor, conflict.theirs, rev_id, error=str(conflict), status=409)
+    except ContentError:
+        raise HTTPException(status_code=404) from None
+    return redirect(f"{BASE}/{post_id}?pesan=revisi")
