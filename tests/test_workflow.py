@@ -242,3 +242,18 @@ def test_the_ticker_publishes_once_whatever_the_number_of_processes(
     # A second process in the same round finds the claim taken and does nothing.
     assert ticker.tick(stack.runtime) == (0, 0)
     stack.runtime.cache.delete("ticker:claim")
+
+
+def test_plain_text_from_a_phone_becomes_paragraphs(stack: Stack, team: tuple[int, User, User]) -> None:
+    vid, kader, _editor = team
+    with stack.runtime.session(vid) as db:
+        post = workflow.create_draft(
+            db,
+            vid,
+            kader,
+            title="Kerja bakti",
+            body="Warga berkumpul pukul 7.\nMembawa cangkul.\n\nSelesai 11 < 12 & rapi.",
+        )
+    assert post.body == (
+        "<p>Warga berkumpul pukul 7.<br>Membawa cangkul.</p><p>Selesai 11 &lt; 12 &amp; rapi.</p>"
+    )
