@@ -8,6 +8,7 @@ mobile number, and the kader accepts on their own phone.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import uvicorn
+from PIL import ExifTags, Image
 
 from etalase.platform.app import create_app
 from tests.conftest import BASE_DOMAIN, CI, Stack, free_port
@@ -146,4 +148,115 @@ def test_operator_invites_a_kader_who_joins_from_their_phone(
     operator.close()
     kader.close()
     # Every request stayed on this machine: no fonts, CDNs or trackers.
+    assert hosts <= {f"{slug}.{BASE_DOMAIN}"}, hosts
+
+
+def _sign_in(page: object, site: str, who: str) -> None:
+    page.goto(f"{site}/admin")  # type: ignore[attr-defined]
+    assert "/akun/masuk" in page.url  # type: ignore[attr-defined]
+    page.fill("input[name=identifier]", who)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{site}/admin")  # type: ignore[attr-defined]
+    assert fits_the_screen(page)
+
+
+def test_a_kader_posts_news_with_a_photo_from_their_phone(
+    chromium: object, server: int, embedded_stack: Stack, tmp_path: Path
+) -> None:
+    village_id, slug = make_village(embedded_stack, "34.04.02.2003")
+    make_user(embedded_stack, "Rina Kader", email="rina@contoh.id", roles={village_id: "kontributor"})
+    make_user(embedded_stack, "Budi Editor", email="budi@contoh.id", roles={village_id: "editor"})
+    site = f"http://{slug}.{BASE_DOMAIN}:{server}"
+    hosts: set[str] = set()
+    problems: list[str] = []
+
+    def watch(page: object) -> object:
+        page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or ""))  # type: ignore[attr-defined]
+        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)  # type: ignore[attr-defined]
+        return page
+
+    # A photo as a phone takes it: a JPEG with the camera's EXIF.
+    photo = tmp_path / "IMG_20261127_0930.jpg"
+    image = Image.new("RGB", (1600, 1200), (40, 140, 70))
+    image.paste((230, 200, 40), (0, 0, 400, 300))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "KameraDesa"
+    image.save(photo, "JPEG", exif=exif.tobytes())
+    alt = "Warga memanen padi di sawah Dusun Krajan"
+    title = "Panen raya padi di Dusun Krajan"
+    text = "Warga Dusun Krajan memanen padi bersama-sama.\n\nHasil panen tahun ini lebih baik."
+
+    kader = chromium.new_context(viewport=PHONE, locale="id-ID")  # type: ignore[attr-defined]
+    phone = watch(kader.new_page())
+    _sign_in(phone, site, "rina@contoh.id")
+    phone.goto(f"{site}/admin/media")  # type: ignore[attr-defined]
+    assert fits_the_screen(phone)
+    phone.set_input_files("input[name=berkas]", str(photo))  # type: ignore[attr-defined]
+    phone.fill("input[name=alt]", alt)  # type: ignore[attr-defined]
+    phone.click("form[action='/admin/media/unggah'] button[type=submit]")  # type: ignore[attr-defined]
+    phone.wait_for_url(f"{site}/admin/media?pesan=unggah")  # type: ignore[attr-defined]
+    assert fits_the_screen(phone)
+
+    phone.goto(f"{site}/admin/berita/baru")  # type: ignore[attr-defined]
+    assert fits_the_screen(phone)
+    assert phone.locator("a[href='/admin/media']", has_text="Unggah foto baru").count() == 1  # type: ignore[attr-defined]
+    phone.fill("input[name=title]", title)  # type: ignore[attr-defined]
+    phone.fill("textarea[name=body]", text)  # type: ignore[attr-defined]
+    phone.locator("label.cover-choice", has_text=alt).click()  # type: ignore[attr-defined]
+    assert phone.locator("label.cover-choice", has_text=alt).locator("input").is_checked()  # type: ignore[attr-defined]
+    phone.click("form[action='/admin/berita/baru'] button[type=submit]")  # type: ignore[attr-defined]
+    phone.wait_for_url(re.compile(r".*/admin/berita/\d+\?pesan=dibuat$"))  # type: ignore[attr-defined]
+    assert fits_the_screen(phone)
+    post_path = urlsplit(phone.url).path  # type: ignore[attr-defined]
+    assert phone.locator("label.cover-choice", has_text=alt).locator("input").is_checked()  # type: ignore[attr-defined]
+    phone.click(f"form[action='{post_path}/ajukan'] button[type=submit]")  # type: ignore[attr-defined]
+    phone.wait_for_url(re.compile(r".*/admin/berita\?status=tinjauan&pesan=diajukan$"))  # type: ignore[attr-defined]
+    assert fits_the_screen(phone)
+
+    office = chromium.new_context(viewport=PHONE, locale="id-ID")  # type: ignore[attr-defined]
+    desk = watch(office.new_page())
+    _sign_in(desk, site, "budi@contoh.id")
+    desk.goto(f"{site}/admin/berita?status=tinjauan")  # type: ignore[attr-defined]
+    assert fits_the_screen(desk)
+    desk.click(f"a[href='{post_path}']")  # type: ignore[attr-defined]
+    desk.wait_for_url(f"{site}{post_path}")  # type: ignore[attr-defined]
+    assert fits_the_screen(desk)
+    desk.click(f"form[action='{post_path}/terbitkan'] button[type=submit]")  # type: ignore[attr-defined]
+    desk.wait_for_url(re.compile(r".*/admin/berita\?status=terbit&pesan=terbit$"))  # type: ignore[attr-defined]
+    assert fits_the_screen(desk)
+
+    reader = chromium.new_context(viewport=PHONE, locale="id-ID")  # type: ignore[attr-defined]
+    visitor = watch(reader.new_page())
+    visitor.goto(f"{site}/")  # type: ignore[attr-defined]
+    assert fits_the_screen(visitor)
+    assert visitor.locator("h3 a", has_text=title).count() == 1  # type: ignore[attr-defined]
+    thumb = visitor.locator("article.card img.thumb")  # type: ignore[attr-defined]
+    assert thumb.get_attribute("alt") == alt and thumb.get_attribute("srcset")
+    visitor.locator("h3 a", has_text=title).click()  # type: ignore[attr-defined]
+    visitor.wait_for_url(re.compile(r".*/berita/[a-z0-9-]+$"))  # type: ignore[attr-defined]
+    assert fits_the_screen(visitor)
+    assert visitor.locator("h1", has_text=title).count() == 1  # type: ignore[attr-defined]
+    assert "Hasil panen tahun ini lebih baik." in visitor.locator(".body").inner_text()  # type: ignore[attr-defined]
+    cover = visitor.locator("article.post img.cover")  # type: ignore[attr-defined]
+    src, srcset = cover.get_attribute("src"), cover.get_attribute("srcset")
+    assert src and src.startswith("/media/v/") and srcset and "320w" in srcset
+    assert cover.get_attribute("alt") == alt and cover.get_attribute("loading") == "lazy"
+    assert cover.get_attribute("width") and cover.get_attribute("height")
+    cover.scroll_into_view_if_needed()
+    visitor.wait_for_function("document.querySelector('img.cover').complete")  # type: ignore[attr-defined]
+    assert visitor.evaluate("document.querySelector('img.cover').naturalWidth") > 0  # type: ignore[attr-defined]
+    # The published photo carries no camera data.
+    for url in [src] + [part.split()[0] for part in srcset.split(",")]:
+        served = httpx.get(
+            f"http://127.0.0.1:{server}{url}", headers={"host": f"{slug}.{BASE_DOMAIN}:{server}"}, timeout=5
+        )
+        assert served.status_code == 200, url
+        with Image.open(io.BytesIO(served.content)) as published:
+            assert not published.getexif() and "exif" not in published.info, url
+
+    assert [p for p in problems if "status of 40" not in p] == []
+    kader.close()
+    office.close()
+    reader.close()
     assert hosts <= {f"{slug}.{BASE_DOMAIN}"}, hosts

@@ -4,17 +4,20 @@ revisions, trash, and what a kontributor may not do."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, timedelta
 
 import pytest
+from PIL import Image
 from sqlmodel import col, select
 
 from etalase.platform.accounts.models import AuditEvent
 from etalase.platform.content.models import Post, Revision
+from etalase.platform.media_library import service as media_service
 from etalase.tenants.models import utcnow
 from etalase.tenants.timezones import zone_for
-from tests.conftest import Stack
+from tests.conftest import Stack, StatementLog
 from tests.people import Browser, make_user, make_village, village_host
 
 CODE = "34.04.02.2003"
@@ -258,3 +261,85 @@ def test_a_kontributor_edits_only_their_own_drafts_and_never_publishes(team: Tea
     assert team.post(theirs).title == "Draf Milik Tono"
     # Their own draft they may trash.
     assert team.act("kader", own, "hapus") == 303
+
+
+def _photo(team: Team, village_id: int, name: str, alt: str) -> int:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (30, 120, 60)).save(buffer, "JPEG")
+    buffer.seek(0)
+    with team.stack.runtime.session(village_id) as db:
+        media = media_service.upload(
+            db,
+            team.stack.runtime.media,
+            village_id,
+            filename=name,
+            stream=buffer,
+            alt=alt,
+            user=None,
+            settings=team.stack.settings,
+        )
+        assert media.id is not None
+        return media.id
+
+
+def test_the_cover_photo_is_chosen_from_the_villages_own_photos(team: Team) -> None:
+    photo = _photo(team, team.vid, "sawah.jpg", "Sawah menguning di Dusun Krajan")
+    other_vid, _slug = make_village(team.stack, "34.04.02.2004")
+    foreign = _photo(team, other_vid, "tetangga.jpg", "Foto desa tetangga")
+    kader = team.browsers["kader"]
+    form = kader.get(f"{team.base}/admin/berita/baru").text
+    assert "Foto sampul" in form and "Tanpa foto sampul" in form and 'href="/admin/media"' in form
+    assert f'name="cover_media_id" value="{photo}"' in form and "Sawah menguning" in form
+    assert f'value="{foreign}"' not in form and "Foto desa tetangga" not in form
+
+    # Another village's photo: refused with a sentence, no post is made.
+    refused = kader.post(
+        f"{team.base}/admin/berita/baru",
+        {"title": "Panen raya", "body": "Padi menguning.", "cover_media_id": str(foreign)},
+    )
+    assert refused.status_code == 400 and "Foto sampul tidak ditemukan" in refused.text
+    with team.stack.runtime.session(team.vid) as db:
+        assert db.exec(select(Post).where(col(Post.title) == "Panen raya")).first() is None
+
+    post_id = _new(team, "kader", "Panen raya", "Padi menguning.", cover_media_id=str(photo))
+    assert team.post(post_id).cover_media_id == photo
+    page = kader.get(f"{team.base}/admin/berita/{post_id}").text
+    assert f'value="{photo}" checked' in page
+    # Editing: a document or another village's file is refused and the cover stays.
+    version = team.version("kader", post_id)
+    edit = {
+        "version": version,
+        "title": "Panen raya",
+        "body": "Padi menguning.",
+        "cover_media_id": str(foreign),
+    }
+    bad = kader.post(f"{team.base}/admin/berita/{post_id}", edit)
+    assert bad.status_code == 400 and "Foto sampul tidak ditemukan" in bad.text
+    assert team.post(post_id).cover_media_id == photo
+
+    assert team.act("kader", post_id, "ajukan") == 303
+    assert team.act("editor", post_id, "terbitkan") == 303
+    home = team.home()
+    assert 'alt="Sawah menguning di Dusun Krajan"' in home and "srcset=" in home and 'loading="lazy"' in home
+    public = Browser(team.stack).get(f"{team.base}/berita/{team.post(post_id).slug}").text
+    assert 'class="cover"' in public and "320w" in public
+
+    # No cover: the post goes back to having none.
+    version = team.version("editor", post_id)
+    cleared = team.browsers["editor"].post(
+        f"{team.base}/admin/berita/{post_id}",
+        {"version": version, "title": "Panen raya", "body": "Padi menguning.", "cover_media_id": ""},
+    )
+    assert cleared.status_code == 303
+    assert team.post(post_id).cover_media_id is None
+
+
+def test_the_home_page_reads_every_cover_in_one_query(team: Team, sql_log: StatementLog) -> None:
+    for number in range(3):
+        photo = _photo(team, team.vid, f"foto-{number}.jpg", f"Kegiatan warga {number}")
+        post_id = _new(team, "editor", f"Kegiatan {number}", "Isi.", cover_media_id=str(photo))
+        assert team.act("editor", post_id, "terbitkan") == 303
+    sql_log.statements.clear()
+    home = team.home()
+    assert all(f'alt="Kegiatan warga {n}"' in home for n in range(3))
+    assert len(sql_log.touching("media_file")) == 1, sql_log.touching("media_file")

@@ -12,6 +12,7 @@ from etalase.platform.accounts.authz import ROLE_PERMISSIONS, Auth, VillageActor
 from etalase.platform.accounts.models import User, UserSession
 from etalase.platform.content import ticker, workflow
 from etalase.platform.content.models import Category, Post, PostCategory, Revision
+from etalase.platform.media_library.models import MediaFile
 from etalase.tenants.models import Village, utcnow
 from tests.conftest import Stack
 from tests.people import make_user, make_village
@@ -257,3 +258,42 @@ def test_plain_text_from_a_phone_becomes_paragraphs(stack: Stack, team: tuple[in
     assert post.body == (
         "<p>Warga berkumpul pukul 7.<br>Membawa cangkul.</p><p>Selesai 11 &lt; 12 &amp; rapi.</p>"
     )
+
+
+def _media(stack: Stack, vid: int, kind: str, key: str) -> int:
+    with stack.runtime.session(vid) as db:
+        media = MediaFile(
+            village_id=vid,
+            kind=kind,
+            original_name=key,
+            content_type="image/jpeg" if kind == "image" else "application/pdf",
+            key=f"v/{vid}/media/2026/11/{key}",
+        )
+        db.add(media)
+        db.flush()
+        assert media.id is not None
+        return media.id
+
+
+def test_a_cover_is_a_photo_of_the_same_village(stack: Stack, team: tuple[int, User, User]) -> None:
+    vid, kader, _editor = team
+    other_vid, _slug = make_village(stack, "34.04.02.2004")
+    photo = _media(stack, vid, "image", "sawah.jpg")
+    document = _media(stack, vid, "document", "apbdes.pdf")
+    foreign = _media(stack, other_vid, "image", "tetangga.jpg")
+    with stack.runtime.session(vid) as db:
+        post = workflow.create_draft(db, vid, kader, title="Panen raya", body="Padi menguning.")
+        post_id = post.id
+        assert post_id is not None
+    with stack.runtime.session(vid) as db:
+        assert workflow.set_cover(db, vid, post_id, photo).cover_media_id == photo
+    for refused, message in ((foreign, "tidak ditemukan"), (document, "bukan dokumen"), (10**9, "tidak")):
+        with stack.runtime.session(vid) as db, pytest.raises(workflow.ContentError, match=message):
+            workflow.set_cover(db, vid, post_id, refused)
+    with stack.runtime.session(vid) as db:
+        kept = db.get(Post, post_id)
+        assert kept is not None and kept.cover_media_id == photo  # nothing changed by the refusals
+        assert workflow.set_cover(db, vid, post_id, None).cover_media_id is None
+    with stack.runtime.session(vid) as db:
+        cleared = db.get(Post, post_id)
+        assert cleared is not None and cleared.cover_media_id is None

@@ -28,8 +28,9 @@ from etalase.platform.content.models import Category, Post, PostCategory, PostTa
 from etalase.platform.content.sanitize import clean_html
 from etalase.platform.content.service import unique_post_slug
 from etalase.platform.i18n import _
+from etalase.platform.media_library.models import MediaFile
 from etalase.tenants.models import Village, utcnow
-from etalase.tenants.scope import in_village
+from etalase.tenants.scope import get_in_village, in_village
 from etalase.tenants.slugs import slugify
 
 TRASH_DAYS = 30
@@ -290,6 +291,27 @@ def compare(old: str, new: str) -> list[tuple[str, str]]:
         elif tag == " ":
             result.append(("=", text))
     return result
+
+
+# --- the cover photo -----------------------------------------------------------------------------
+def set_cover(db: Session, village_id: int, post_id: int, media_id: int | None) -> Post:
+    """Show ``media_id`` (a photo of this village's library) above the post, or no cover (None).
+    Another village's file, a missing one or a document is refused before anything changes."""
+    post = get_post(db, village_id, post_id)
+    if media_id is not None:
+        media = get_in_village(db, MediaFile, village_id, media_id)
+        if media is None:
+            raise ContentError(_("Foto sampul tidak ditemukan di pustaka media desa ini."))
+        if not media.is_image:
+            raise ContentError(_("Foto sampul harus berupa foto, bukan dokumen."))
+    if post.cover_media_id == media_id:
+        return post
+    post.cover_media_id = media_id
+    db.add(post)
+    if post.status == "published":
+        bump_content_version(db, village_id)
+    db.flush()
+    return post
 
 
 # --- categories and tags ---------------------------------------------------------------------------

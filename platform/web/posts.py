@@ -31,6 +31,8 @@ from etalase.platform.content import workflow
 from etalase.platform.content.models import Category, Post, PostCategory, PostTag, Revision, Tag
 from etalase.platform.content.workflow import ConflictError, ContentError
 from etalase.platform.i18n import _
+from etalase.platform.media_library import service as media_service
+from etalase.platform.media_library.models import MediaFile
 from etalase.platform.settings import Settings
 from etalase.platform.web.deps import SessionDep
 from etalase.platform.web.pages import client_ip, page, redirect
@@ -47,6 +49,7 @@ Publish = Annotated[VillageActor, Depends(village_access(Permission.PUBLISH))]
 
 BASE = "/admin/berita"
 PAGE_SIZE = 20
+COVER_CHOICES = 24  # the newest photos offered as a cover (the library has the rest)
 # The list's tabs: the word in the URL -> the status (or the trash).
 TABS = {
     "draf": "draft",
@@ -220,8 +223,44 @@ def listing(
 
 
 # --- writing ---------------------------------------------------------------------------------------
+def _cover_choices(
+    request: Request, db: Session, actor: VillageActor, chosen: str
+) -> list[dict[str, object]]:
+    """The village's newest photos for the cover picker (plus the chosen one when it is older)."""
+    store = request.app.state.runtime.media
+    query = in_village(MediaFile, actor.village.id).where(col(MediaFile.kind) == "image")
+    photos = list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(COVER_CHOICES)).all())
+    if chosen.isdigit() and all(str(p.id) != chosen for p in photos):
+        older = db.exec(query.where(col(MediaFile.id) == int(chosen))).first()
+        if older is not None:
+            photos.append(older)
+    choices: list[dict[str, object]] = []
+    for photo in photos:
+        thumb = media_service.thumbnail_key(photo)
+        choices.append(
+            {
+                "id": str(photo.id),
+                "alt": photo.alt,
+                "name": photo.original_name,
+                "thumb": store.url(thumb or photo.key),
+            }
+        )
+    return choices
+
+
+def _cover_id(raw: str) -> int | None:
+    """The picker's value: empty for no cover, else a file id (checked by ``set_cover``)."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise ContentError(_("Foto sampul tidak ditemukan di pustaka media desa ini."))
+    return int(raw)
+
+
 def _form(
     request: Request,
+    db: Session,
     actor: VillageActor,
     *,
     post: Post | None,
@@ -229,7 +268,8 @@ def _form(
     status: int = 200,
     **extra: object,
 ) -> HTMLResponse:
-    context = {"actor": actor, "post": post, "values": values, **extra}
+    covers = _cover_choices(request, db, actor, values.get("cover", ""))
+    context = {"actor": actor, "post": post, "values": values, "covers": covers, **extra}
     if post is not None:
         context.update(
             {
@@ -253,19 +293,20 @@ def _values_of(db: Session, actor: VillageActor, post: Post) -> dict[str, str]:
         "categories": categories,
         "tags": tags,
         "version": str(post.version),
+        "cover": str(post.cover_media_id or ""),
     }
 
 
 def _edit_page(
     request: Request, db: Session, actor: VillageActor, post: Post, *, status: int = 200, **extra: object
 ) -> HTMLResponse:
-    return _form(request, actor, post=post, values=_values_of(db, actor, post), status=status, **extra)
+    return _form(request, db, actor, post=post, values=_values_of(db, actor, post), status=status, **extra)
 
 
 @router.get(f"{BASE}/baru", response_class=HTMLResponse, name="admin_post_new")
-def new(request: Request, actor: Write) -> Response:
-    empty = {"title": "", "summary": "", "body": "", "categories": "", "tags": "", "version": ""}
-    return _form(request, actor, post=None, values=empty)
+def new(request: Request, actor: Write, db: SessionDep) -> Response:
+    empty = {"title": "", "summary": "", "body": "", "categories": "", "tags": "", "version": "", "cover": ""}
+    return _form(request, db, actor, post=None, values=empty)
 
 
 @router.post(f"{BASE}/baru", response_class=HTMLResponse)
@@ -278,6 +319,7 @@ def create(
     body: Text = "",
     categories: Short = "",
     tags: Short = "",
+    cover_media_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     values = {
         "title": title,
@@ -286,16 +328,19 @@ def create(
         "categories": categories,
         "tags": tags,
         "version": "",
+        "cover": cover_media_id,
     }
     try:
+        cover = _cover_id(cover_media_id)
         post = workflow.create_draft(
             db, actor.village.id, actor.user, title=title, summary=summary, body=body
         )
         assert post.id is not None
         workflow.set_terms(db, actor.village.id, post.id, categories=_split(categories), tags=_split(tags))
+        workflow.set_cover(db, actor.village.id, post.id, cover)
     except ContentError as error:
         db.rollback()
-        return _form(request, actor, post=None, values=values, error=str(error), status=400)
+        return _form(request, db, actor, post=None, values=values, error=str(error), status=400)
     return redirect(f"{BASE}/{post.id}?pesan=dibuat")
 
 
@@ -318,6 +363,7 @@ def save(
     body: Text = "",
     categories: Short = "",
     tags: Short = "",
+    cover_media_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     post = _load(db, actor, post_id)
     _require_edit(actor, post)
@@ -328,8 +374,10 @@ def save(
         "categories": categories,
         "tags": tags,
         "version": str(version),
+        "cover": cover_media_id,
     }
     try:
+        cover = _cover_id(cover_media_id)
         workflow.save(
             db,
             actor.village.id,
@@ -341,15 +389,16 @@ def save(
             body=body,
         )
         workflow.set_terms(db, actor.village.id, post_id, categories=_split(categories), tags=_split(tags))
+        workflow.set_cover(db, actor.village.id, post_id, cover)
     except ConflictError as conflict:
         # The refused text is already kept as a revision (committed with this response): the form
         # shows it again, now over the saved version, next to what the other person saved.
         values["version"] = str(conflict.theirs.version)
-        return _form(request, actor, post=conflict.theirs, values=values, conflict=conflict, status=409)
+        return _form(request, db, actor, post=conflict.theirs, values=values, conflict=conflict, status=409)
     except ContentError as error:
         db.rollback()
         post = _load(db, actor, post_id)
-        return _form(request, actor, post=post, values=values, error=str(error), status=400)
+        return _form(request, db, actor, post=post, values=values, error=str(error), status=400)
     return redirect(f"{BASE}/{post_id}?pesan=disimpan")
 
 

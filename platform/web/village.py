@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from etalase.platform.accounts.authz import PUBLIC
 from etalase.platform.content.models import Post
-from etalase.platform.web.deps import CurrentVillage, SessionDep, TemplatesDep
+from etalase.platform.media import MediaStore
+from etalase.platform.media_library import service as media_service
+from etalase.platform.media_library.models import MediaFile
+from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, TemplatesDep
 from etalase.platform.web.routing import VillageRoute
 from etalase.platform.web.templates import render, theme_template
 from etalase.tenants.scope import in_village
@@ -19,9 +24,42 @@ router = APIRouter(route_class=VillageRoute, dependencies=[Depends(PUBLIC)])
 HOME_POSTS = 10
 
 
+def covers(
+    session: Session, store: MediaStore, village_id: int, posts: Iterable[Post]
+) -> dict[int, dict[str, object]]:
+    """``{post id: cover}`` for ``<img src srcset sizes alt width height>``, in one query for all
+    the posts (through the scoped path: another village's file never shows)."""
+    wanted = {p.cover_media_id: p.id for p in posts if p.cover_media_id is not None and p.id is not None}
+    if not wanted:
+        return {}
+    files = session.exec(
+        in_village(MediaFile, village_id).where(
+            col(MediaFile.id).in_(list(wanted)), col(MediaFile.kind) == "image"
+        )
+    ).all()
+    by_id = {m.id: m for m in files}
+    found: dict[int, dict[str, object]] = {}
+    for post in posts:
+        media = by_id.get(post.cover_media_id) if post.cover_media_id is not None else None
+        if media is None or post.id is None:
+            continue
+        found[post.id] = {
+            "src": store.url(media.key),
+            "srcset": media_service.srcset(media, store),
+            "alt": media.alt,
+            "width": media.width,
+            "height": media.height,
+        }
+    return found
+
+
 @router.get("/", response_class=HTMLResponse, name="village_home")
 def home(
-    request: Request, village: CurrentVillage, session: SessionDep, templates: TemplatesDep
+    request: Request,
+    village: CurrentVillage,
+    session: SessionDep,
+    templates: TemplatesDep,
+    runtime: RuntimeDep,
 ) -> HTMLResponse:
     posts = session.exec(
         in_village(Post, village.id)
@@ -30,12 +68,19 @@ def home(
         .limit(HOME_POSTS)
     ).all()
     template = theme_template(templates, village.theme, "home.html")
-    return render(templates, request, template, {"village": village, "posts": posts})
+    found = covers(session, runtime.media, village.id, posts)
+    context = {"village": village, "posts": posts, "covers": found}
+    return render(templates, request, template, context)
 
 
 @router.get("/berita/{slug}", response_class=HTMLResponse, name="village_post")
 def post(
-    request: Request, slug: str, village: CurrentVillage, session: SessionDep, templates: TemplatesDep
+    request: Request,
+    slug: str,
+    village: CurrentVillage,
+    session: SessionDep,
+    templates: TemplatesDep,
+    runtime: RuntimeDep,
 ) -> HTMLResponse:
     item = session.exec(
         in_village(Post, village.id).where(
@@ -45,4 +90,5 @@ def post(
     if item is None:
         raise HTTPException(status_code=404)
     template = theme_template(templates, village.theme, "post.html")
-    return render(templates, request, template, {"village": village, "post": item})
+    cover = covers(session, runtime.media, village.id, [item]).get(item.id or 0)
+    return render(templates, request, template, {"village": village, "post": item, "cover": cover})
