@@ -18,11 +18,10 @@ from etalase.platform.accounts.authz import Permission, VillageActor, village_ac
 from etalase.platform.accounts.identity import InputError
 from etalase.platform.accounts.labels import contact
 from etalase.platform.accounts.models import MentoringNote
-from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import _
 from etalase.platform.settings import Settings
 from etalase.platform.web.deps import SessionDep
-from etalase.platform.web.pages import client_ip, page, redirect
+from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.tenants.scope import in_village
 
@@ -36,18 +35,6 @@ ReadAudit = Annotated[VillageActor, Depends(village_access(Permission.READ_AUDIT
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def _log(db: Session, request: Request, actor: VillageActor, action: str, target: str = "") -> None:
-    audit.record(
-        db,
-        action,
-        actor=actor.user,
-        village_id=actor.village.id,
-        village_code=actor.village.code,
-        target=target,
-        ip_hash=hash_ip(_settings(request).effective_secret_key, client_ip(request)),
-    )
 
 
 def whatsapp_link(recipient: str, text: str) -> str | None:
@@ -113,7 +100,7 @@ def invite(
     except InputError as error:
         context = _members_context(db, actor, recipient=recipient, role=role, error=str(error))
         return page(request, "admin/members.html", context, status=400)
-    _log(db, request, actor, "member_invited", f"{contact(invitation.recipient.value)} ({role})")
+    log_in_village(db, request, actor, "member_invited", f"{contact(invitation.recipient.value)} ({role})")
     if outbox.deliverable(settings, invitation.recipient.value):
         from etalase.platform import jobs  # noqa: PLC0415
 
@@ -145,7 +132,7 @@ def change_role(
     except InputError as error:
         db.rollback()
         return page(request, "admin/members.html", _members_context(db, actor, error=str(error)), status=400)
-    _log(db, request, actor, "role_changed", f"#{row.user_id} → {row.role}")
+    log_in_village(db, request, actor, "role_changed", f"#{row.user_id} → {row.role}")
     return redirect("/admin/anggota?pesan=peran")
 
 
@@ -156,7 +143,7 @@ def remove(request: Request, membership_id: int, actor: ManageMembers, db: Sessi
     except InputError as error:
         db.rollback()
         return page(request, "admin/members.html", _members_context(db, actor, error=str(error)), status=400)
-    _log(db, request, actor, "member_removed", user.name if user else "")
+    log_in_village(db, request, actor, "member_removed", user.name if user else "")
     return redirect("/admin/anggota?pesan=hapus")
 
 
@@ -166,7 +153,7 @@ def cancel_invitation(request: Request, token_id: int, actor: ManageMembers, db:
         row = service.cancel_invitation(db, actor.village.id, token_id)
     except InputError as error:
         return page(request, "admin/members.html", _members_context(db, actor, error=str(error)), status=400)
-    _log(db, request, actor, "invite_cancelled", contact(row.recipient))
+    log_in_village(db, request, actor, "invite_cancelled", contact(row.recipient))
     return redirect("/admin/anggota?pesan=batal")
 
 

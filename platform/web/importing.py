@@ -21,9 +21,8 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from etalase.platform.accounts import audit, service
+from etalase.platform.accounts import service
 from etalase.platform.accounts.authz import Permission, VillageActor, village_access
-from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import _
 from etalase.platform.importers import ImportRefusedError, parse_export
 from etalase.platform.importers.fetch import fetcher
@@ -34,7 +33,7 @@ from etalase.platform.runtime import Runtime
 from etalase.platform.settings import Settings
 from etalase.platform.web.deps import SessionDep
 from etalase.platform.web.media import FORM_OVERHEAD, UploadTooLarge, _metered
-from etalase.platform.web.pages import client_ip, page, redirect
+from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 
 router = APIRouter(route_class=VillageTeamRoute)
@@ -142,15 +141,7 @@ async def run_import(request: Request, actor: ManageSettings, db: SessionDep) ->
             settings=settings,
             user=actor.user,
         )
-        audit.record(
-            db,
-            "import_done",
-            actor=actor.user,
-            village_id=actor.village.id,
-            village_code=actor.village.code,
-            target=f"{result.source}: {report.summary()}",
-            ip_hash=hash_ip(settings.effective_secret_key, client_ip(request)),
-        )
+        log_in_village(db, request, actor, "import_done", f"{result.source}: {report.summary()}")
         context = {"actor": actor, "report": report, "result": result, "credited": credit.name}
         return page(request, "admin/import_report.html", context)
 

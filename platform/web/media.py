@@ -22,9 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.types import Message, Receive
 
-from etalase.platform.accounts import audit
 from etalase.platform.accounts.authz import Permission, VillageActor, village_access
-from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service
 from etalase.platform.media_library.models import MediaFile
@@ -33,7 +31,7 @@ from etalase.platform.media_library.service import MediaInUseError, MediaNotFoun
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import Settings
 from etalase.platform.web.deps import SessionDep
-from etalase.platform.web.pages import client_ip, page, redirect
+from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.tenants.scope import get_in_village
 
@@ -143,18 +141,6 @@ def _library(
     return page(request, "admin/media.html", context, status=status)
 
 
-def _log(db: Session, request: Request, actor: VillageActor, action: str, target: str) -> None:
-    audit.record(
-        db,
-        action,
-        actor=actor.user,
-        village_id=actor.village.id,
-        village_code=actor.village.code,
-        target=target,
-        ip_hash=hash_ip(_settings(request).effective_secret_key, client_ip(request)),
-    )
-
-
 @router.get(LIBRARY, response_class=HTMLResponse, name="admin_media")
 def library(
     request: Request,
@@ -199,7 +185,7 @@ async def upload(request: Request, actor: Library, db: SessionDep) -> Response:
             )
         except MediaError as error:
             return _library(request, db, actor, error=str(error), alt=alt, status=error.status)
-        _log(db, request, actor, "media_uploaded", media.original_name)
+        log_in_village(db, request, actor, "media_uploaded", media.original_name)
         missing_alt = media.is_image and not media.alt
         return redirect(f"{LIBRARY}?pesan={'tanpa-alt' if missing_alt else 'unggah'}")
 
@@ -255,7 +241,7 @@ def delete(
     target = removed.original_name
     if places:
         target = _("{name} (masih dipakai di {n} tempat)").format(name=target, n=len(places))
-    _log(db, request, actor, "media_deleted", target)
+    log_in_village(db, request, actor, "media_deleted", target)
     return redirect(f"{LIBRARY}?pesan=hapus")
 
 

@@ -11,8 +11,11 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
-from etalase.platform.accounts import csrf, sessions
+from etalase.platform.accounts import audit, csrf, sessions
+from etalase.platform.accounts.authz import VillageActor
+from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import COOKIE as LANGUAGE_COOKIE
 from etalase.platform.i18n import LANGUAGES
 from etalase.platform.settings import Settings
@@ -124,6 +127,20 @@ def remember_language(request: Request, response: Response, language: str) -> No
         samesite="lax",
         secure=settings.public_scheme == "https",
         path="/",
+    )
+
+
+def log_in_village(db: Session, request: Request, actor: VillageActor, action: str, target: str = "") -> None:
+    """An audit event of the team's work in the village of the request's host."""
+    settings: Settings = request.app.state.settings
+    audit.record(
+        db,
+        action,
+        actor=actor.user,
+        village_id=actor.village.id,
+        village_code=actor.village.code,
+        target=target,
+        ip_hash=hash_ip(settings.effective_secret_key, client_ip(request)),
     )
 
 

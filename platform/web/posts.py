@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, or_
 from sqlmodel import Session, col
 
-from etalase.platform.accounts import audit
 from etalase.platform.accounts.authz import (
     Forbidden,
     Permission,
@@ -26,7 +25,6 @@ from etalase.platform.accounts.authz import (
     may_edit_post,
     village_access,
 )
-from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.content import workflow
 from etalase.platform.content.models import Category, Post, PostCategory, PostTag, Revision, Tag
 from etalase.platform.content.workflow import ConflictError, ContentError
@@ -35,7 +33,7 @@ from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.settings import Settings
 from etalase.platform.web.deps import SessionDep
-from etalase.platform.web.pages import client_ip, page, redirect
+from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.platform.web.templates import waktu
 from etalase.tenants.scope import in_village
@@ -67,18 +65,6 @@ Short = Annotated[str, Form(max_length=2000)]
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def _log(db: Session, request: Request, actor: VillageActor, action: str, target: str) -> None:
-    audit.record(
-        db,
-        action,
-        actor=actor.user,
-        village_id=actor.village.id,
-        village_code=actor.village.code,
-        target=target,
-        ip_hash=hash_ip(_settings(request).effective_secret_key, client_ip(request)),
-    )
 
 
 def _tab_names() -> dict[str, str]:
@@ -433,7 +419,7 @@ def submit(request: Request, post_id: int, actor: Write, db: SessionDep) -> Resp
         workflow.submit(db, actor.village.id, post_id)
     except ContentError as error:
         return _refused(request, db, actor, post_id, error)
-    _log(db, request, actor, "post_submitted", post.title)
+    log_in_village(db, request, actor, "post_submitted", post.title)
     return _done(post, "diajukan")
 
 
@@ -446,7 +432,7 @@ def send_back(
         workflow.send_back(db, actor.village.id, post_id, comment)
     except ContentError as error:
         return _refused(request, db, actor, post_id, error)
-    _log(db, request, actor, "post_sent_back", post.title)
+    log_in_village(db, request, actor, "post_sent_back", post.title)
     return _done(post, "dikembalikan")
 
 
@@ -480,9 +466,11 @@ def publish(
     if post.status == "scheduled":
         when = post.published_at
         assert when is not None
-        _log(db, request, actor, "post_scheduled", f"{post.title} ({waktu(when, actor.village.code)})")
+        log_in_village(
+            db, request, actor, "post_scheduled", f"{post.title} ({waktu(when, actor.village.code)})"
+        )
         return _done(post, "terjadwal")
-    _log(db, request, actor, "post_published", post.title)
+    log_in_village(db, request, actor, "post_published", post.title)
     return _done(post, "terbit")
 
 
@@ -493,7 +481,7 @@ def unpublish(request: Request, post_id: int, actor: Publish, db: SessionDep) ->
         workflow.unpublish(db, actor.village.id, post_id)
     except ContentError as error:
         return _refused(request, db, actor, post_id, error)
-    _log(db, request, actor, "post_unpublished", post.title)
+    log_in_village(db, request, actor, "post_unpublished", post.title)
     return _done(post, "ditarik")
 
 
@@ -503,7 +491,7 @@ def trash(request: Request, post_id: int, actor: Write, db: SessionDep) -> Respo
     if not (actor.can(Permission.PUBLISH) or (_is_author(actor, post) and post.status == "draft")):
         raise Forbidden(_("Anda hanya dapat menghapus draf tulisan Anda sendiri."))
     workflow.trash(db, actor.village.id, post_id)
-    _log(db, request, actor, "post_deleted", post.title)
+    log_in_village(db, request, actor, "post_deleted", post.title)
     return _done(post, "dihapus")
 
 
@@ -511,7 +499,7 @@ def trash(request: Request, post_id: int, actor: Write, db: SessionDep) -> Respo
 def restore(request: Request, post_id: int, actor: Publish, db: SessionDep) -> Response:
     post = _load(db, actor, post_id, trashed=True)
     workflow.restore(db, actor.village.id, post_id)
-    _log(db, request, actor, "post_restored", post.title)
+    log_in_village(db, request, actor, "post_restored", post.title)
     return _done(post, "dipulihkan")
 
 
