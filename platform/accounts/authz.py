@@ -36,7 +36,7 @@ from etalase.platform.accounts import csrf, sessions
 from etalase.platform.accounts.models import Membership, User, UserSession
 from etalase.platform.i18n import _
 from etalase.platform.settings import Settings
-from etalase.platform.web.deps import SessionDep
+from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.tenants.hosts import normalize_host
 from etalase.tenants.resolver import VillageSite
 from etalase.tenants.scope import in_village
@@ -190,7 +190,7 @@ def load_auth(request: Request, db: Session) -> Auth | None:
     if hasattr(request.state, "auth_loaded"):
         auth: Auth | None = request.state.auth
         return auth
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     raw = request.cookies.get(sessions.cookie_name(settings), "")
     found = sessions.load(db, raw, request_host(request), days=settings.session_days) if raw else None
     auth = Auth(user=found[1], session=found[0]) if found else None
@@ -236,7 +236,7 @@ def signed_in(*, allow_missing_2fa: bool = False) -> Callable[..., Awaitable[Aut
     async def dependency(request: Request, db: SessionDep) -> Auth:
         auth = _require_verified(request, db)
         if not allow_missing_2fa and _needs_2fa(
-            request.app.state.settings, auth.user, _context_level(request, db, auth)
+            settings_of(request), auth.user, _context_level(request, db, auth)
         ):
             raise TwoFactorRequired
         await _check_csrf(request)
@@ -284,7 +284,7 @@ def _context_level(request: Request, db: Session, auth: Auth) -> str | None:
 def requires_2fa(request: Request, db: Session, auth: Auth) -> bool:
     """Whether this person's role here (village role on a village host, supervision level on the
     portal, or operator) requires two-factor sign-in, enrolled or not."""
-    required = request.app.state.settings.roles_requiring_2fa
+    required = settings_of(request).roles_requiring_2fa
     if auth.user.is_superuser and "superuser" in required:
         return True
     level = _context_level(request, db, auth)
@@ -340,7 +340,7 @@ def village_access(permission: Permission) -> Callable[..., Awaitable[VillageAct
         level = actor.role or (
             "superuser" if auth.user.is_superuser else scope_level(auth.user.supervisor_scope or "")
         )
-        if _needs_2fa(request.app.state.settings, auth.user, level):
+        if _needs_2fa(settings_of(request), auth.user, level):
             raise TwoFactorRequired
         if not actor.can(permission):
             raise Forbidden(_("Peran Anda di desa ini tidak mengizinkan tindakan tersebut."))
@@ -368,7 +368,7 @@ def scope_access(permission: Permission) -> Callable[..., Awaitable[ScopeActor]]
         if actor is None:
             raise Forbidden(_("Halaman ini hanya untuk pendamping desa dan pengelola platform."))
         level = "superuser" if auth.user.is_superuser else scope_level(actor.scope)
-        if _needs_2fa(request.app.state.settings, auth.user, level):
+        if _needs_2fa(settings_of(request), auth.user, level):
             raise TwoFactorRequired
         if not actor.can(permission):
             raise Forbidden(_("Akun Anda tidak punya izin untuk tindakan ini."))
@@ -382,7 +382,7 @@ async def _superuser(request: Request, db: SessionDep) -> Auth:
     auth = _require_verified(request, db)
     if not auth.user.is_superuser:
         raise Forbidden(_("Halaman ini hanya untuk pengelola platform."))
-    if _needs_2fa(request.app.state.settings, auth.user, "superuser"):
+    if _needs_2fa(settings_of(request), auth.user, "superuser"):
         raise TwoFactorRequired
     await _check_csrf(request)
     return auth
@@ -454,7 +454,7 @@ def install(app: FastAPI, error_page: Callable[[Request, int, str | None], Respo
         else:
             message = str(getattr(exc, "detail", "")) or None
         if _is_api(request):
-            return JSONResponse({"detail": message or "Forbidden"}, status_code=403)
+            return JSONResponse({"detail": message or "Akses ditolak."}, status_code=403)
         return error_page(request, 403, message)
 
     app.add_exception_handler(SignInRequired, sign_in)

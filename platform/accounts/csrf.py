@@ -18,6 +18,7 @@ from fastapi import Request
 
 from etalase.platform.accounts.tokens import keyed
 from etalase.platform.settings import Settings
+from etalase.platform.web.deps import settings_of
 
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -41,7 +42,7 @@ def _binding(request: Request, settings: Settings, *, create: bool) -> str | Non
 
 
 def token_for(request: Request) -> str:
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     binding = _binding(request, settings, create=True)
     assert binding is not None
     return keyed(settings.effective_secret_key, "csrf", binding)
@@ -62,7 +63,7 @@ async def verify(request: Request) -> bool:
         return True
     if not _same_origin(request):
         return False
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     binding = _binding(request, settings, create=False)
     if binding is None:
         return False

@@ -8,6 +8,7 @@ village's name so ``sidomulyo2026`` is refused at Sidomulyo.
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -25,8 +26,13 @@ LOCAL_WORDS = ("desa", "kelurahan", "indonesia", "bismillah", "sayang", "rahasia
 # kabupaten signs in at once must not take 2.5 GiB (tests/bench/bench_login.py). Hashes made with
 # other parameters are upgraded at the next sign-in (needs_rehash).
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-# Checked when the account does not exist, so a wrong email costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("etalase-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Checked when the account does not exist, so a wrong email costs what a wrong password does.
+    # Made on first use, not at import: every process (and CLI command) would pay for it otherwise.
+    return _hasher.hash("etalase-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -46,7 +52,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 def burn_time() -> None:
     """Spend what a password check costs (for logins to accounts that do not exist)."""
     with contextlib.suppress(VerifyMismatchError):
-        _hasher.verify(_DUMMY_HASH, "not-the-password")
+        _hasher.verify(_dummy_hash(), "not-the-password")
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -27,6 +27,18 @@ RESET_REQUESTS = Rule("reset-account", 3, 60 * 60)
 RESET_ADDRESS = Rule("reset-ip", 20, 60 * 60)
 
 
+Check = tuple[Rule, str]  # a rule and what it counts (an account, an address)
+
+
+def password_checks(account: str, ip: str) -> tuple[Check, Check]:
+    """What every password check counts: failures of the account and of the address."""
+    return (ACCOUNT_FAILURES, account), (ADDRESS_FAILURES, ip)
+
+
+def reset_checks(account: str, ip: str) -> tuple[Check, Check]:
+    return (RESET_REQUESTS, account), (RESET_ADDRESS, ip)
+
+
 def _key(rule: Rule, subject: str) -> str:
     digest = hashlib.sha256(subject.encode()).hexdigest()[:24]
     return f"rl:{rule.name}:{digest}"
@@ -44,6 +56,14 @@ class Limiter:
             return 0
         left = self.cache.ttl(key)
         return max(1, math.ceil((left or rule.window) / 60))
+
+    def longest_wait(self, *checks: Check) -> int:
+        """Minutes until every check allows again; 0 when all do."""
+        return max((self.wait(rule, subject) for rule, subject in checks), default=0)
+
+    def hit_all(self, *checks: Check) -> None:
+        for rule, subject in checks:
+            self.hit(rule, subject)
 
     def hit(self, rule: Rule, subject: str) -> None:
         self.cache.incr(_key(rule, subject), ttl=rule.window)

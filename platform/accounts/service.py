@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from etalase.platform.accounts import audit, outbox, totp
+from etalase.platform.accounts import outbox, totp
 from etalase.platform.accounts.identity import (
     Identifier,
     InputError,
@@ -310,7 +310,8 @@ def pending_invitations(db: Session, village_id: int) -> Sequence[OneTimeToken]:
 
 
 def admin_count(db: Session, village_id: int) -> int:
-    return len(db.exec(in_village(Membership, village_id).where(col(Membership.role) == "admin")).all())
+    admins = in_village(Membership, village_id).where(col(Membership.role) == "admin")
+    return int(db.exec(admins.with_only_columns(func.count())).one())  # type: ignore[call-overload]
 
 
 def check_role(role: str) -> str:
@@ -450,14 +451,3 @@ def memberships_of(db: Session, user_id: int) -> list[tuple[Membership, Village]
     allowed to cross villages; the person's own rows are the only filter it needs)."""
     query = with_village(select(Membership), Membership).where(col(Membership.user_id) == user_id)
     return [(row[0], row[1]) for row in db.execute(query.order_by(col(Village.name))).all()]
-
-
-def identifier_taken(db: Session, value: str) -> bool:
-    return (
-        db.exec(select(User.id).where(or_(col(User.email) == value, col(User.phone) == value))).first()
-        is not None
-    )
-
-
-def log(db: Session, action: str, **kwargs: object) -> None:
-    audit.record(db, action, **kwargs)  # type: ignore[arg-type]

@@ -29,8 +29,7 @@ from etalase.platform.accounts.identity import Identifier, InputError, parse_ide
 from etalase.platform.accounts.models import User
 from etalase.platform.accounts.tokens import hash_ip, keyed
 from etalase.platform.i18n import _
-from etalase.platform.settings import Settings
-from etalase.platform.web.deps import RuntimeDep, SessionDep
+from etalase.platform.web.deps import RuntimeDep, SessionDep, settings_of
 from etalase.platform.web.pages import (
     clear_session_cookie,
     client_ip,
@@ -80,13 +79,8 @@ def _void_reset_links(db: Session, runtime: RuntimeDep, user: User) -> None:
         service.void_reset_links(cross, user)
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _ip_hash(request: Request) -> str:
-    return hash_ip(_settings(request).effective_secret_key, client_ip(request))
+    return hash_ip(settings_of(request).effective_secret_key, client_ip(request))
 
 
 def _landing(request: Request, user: User) -> str:
@@ -132,7 +126,7 @@ def _start_session(request: Request, db: Session, user: User, *, verified: bool)
         db,
         user,
         request_host(request),
-        days=_settings(request).session_days,
+        days=settings_of(request).session_days,
         verified=verified,
         user_agent=request.headers.get("user-agent", ""),
         ip_hash=_ip_hash(request),
@@ -168,9 +162,7 @@ def login(
         return again(str(error))
     limiter = ratelimit.Limiter(runtime.cache)
     ip = client_ip(request)
-    wait = max(
-        limiter.wait(ratelimit.ACCOUNT_FAILURES, who.value), limiter.wait(ratelimit.ADDRESS_FAILURES, ip)
-    )
+    wait = limiter.longest_wait(*ratelimit.password_checks(who.value, ip))
     if wait:
         return again(
             _("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.").format(
@@ -180,8 +172,7 @@ def login(
         )
     user = service.authenticate(db, who, password)
     if user is None:
-        limiter.hit(ratelimit.ACCOUNT_FAILURES, who.value)
-        limiter.hit(ratelimit.ADDRESS_FAILURES, ip)
+        limiter.hit_all(*ratelimit.password_checks(who.value, ip))
         _log_attempt(db, runtime, request, "login_failed", service.find_user(db, who))
         return again(_("Email/nomor HP atau kata sandi salah."))
     limiter.clear(ratelimit.ACCOUNT_FAILURES, who.value)
@@ -275,14 +266,13 @@ def forgot(
         return page(request, "admin/forgot.html", {"identifier": identifier, "error": str(error)}, status=400)
     limiter = ratelimit.Limiter(runtime.cache)
     ip = client_ip(request)
-    wait = max(limiter.wait(ratelimit.RESET_REQUESTS, who.value), limiter.wait(ratelimit.RESET_ADDRESS, ip))
+    wait = limiter.longest_wait(*ratelimit.reset_checks(who.value, ip))
     if wait:
         message = _("Terlalu banyak permintaan. Coba lagi dalam {minutes} menit.").format(minutes=wait)
         return page(request, "admin/forgot.html", {"identifier": identifier, "error": message}, status=429)
-    limiter.hit(ratelimit.RESET_REQUESTS, who.value)
-    limiter.hit(ratelimit.RESET_ADDRESS, ip)
+    limiter.hit_all(*ratelimit.reset_checks(who.value, ip))
     village = _village(request)
-    link = _settings(request).public_url(request_host(request), "/akun/atur-sandi/{token}")
+    link = settings_of(request).public_url(request_host(request), "/akun/atur-sandi/{token}")
     user = service.request_reset(db, who, link=link, village_id=village.id if village else None)
     if user is not None:
         _log_attempt(db, runtime, request, "password_reset_requested", user)
@@ -372,9 +362,7 @@ def accept_invitation(
     subject = existing.login_name if isinstance(existing, User) else ""
     ip = client_ip(request)
     if isinstance(existing, User):
-        wait = max(
-            limiter.wait(ratelimit.ACCOUNT_FAILURES, subject), limiter.wait(ratelimit.ADDRESS_FAILURES, ip)
-        )
+        wait = limiter.longest_wait(*ratelimit.password_checks(subject, ip))
         if wait:
             message = _("Terlalu banyak percobaan yang gagal. Coba lagi dalam {minutes} menit.").format(
                 minutes=wait
@@ -391,8 +379,7 @@ def accept_invitation(
     except InputError as error:
         db.rollback()
         if isinstance(existing, User):
-            limiter.hit(ratelimit.ACCOUNT_FAILURES, subject)
-            limiter.hit(ratelimit.ADDRESS_FAILURES, ip)
+            limiter.hit_all(*ratelimit.password_checks(subject, ip))
         return page(
             request, "admin/invitation.html", {**context, "name": name, "error": str(error)}, status=400
         )
@@ -413,7 +400,7 @@ def _profile(
     with runtime.session(all_villages=True) as cross:
         memberships = service.memberships_of(cross, auth.user_id)
         events = audit.for_user(cross, auth.user_id)
-    settings = _settings(request)
+    settings = settings_of(request)
     return {
         "sessions": sessions.of_user(db, auth.user_id),
         "current_session": auth.session,
@@ -515,7 +502,7 @@ def end_all_sessions(request: Request, auth: SignedInSettingUp2fa, db: SessionDe
 
 # --- two-factor -----------------------------------------------------------------------------------
 def _setup_signature(request: Request, auth: Auth, secret: str) -> str:
-    return keyed(_settings(request).effective_secret_key, f"totp-setup:{auth.user_id}", secret)
+    return keyed(settings_of(request).effective_secret_key, f"totp-setup:{auth.user_id}", secret)
 
 
 def _setup_context(request: Request, auth: Auth, secret: str | None = None) -> dict[str, object]:

@@ -19,8 +19,7 @@ from etalase.platform.accounts.identity import InputError
 from etalase.platform.accounts.labels import contact
 from etalase.platform.accounts.models import MentoringNote
 from etalase.platform.i18n import _
-from etalase.platform.settings import Settings
-from etalase.platform.web.deps import SessionDep
+from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.tenants.scope import in_village
@@ -30,11 +29,6 @@ router = APIRouter(route_class=VillageTeamRoute)
 AdminArea = Annotated[VillageActor, Depends(village_access(Permission.ADMIN_AREA))]
 ManageMembers = Annotated[VillageActor, Depends(village_access(Permission.MANAGE_MEMBERS))]
 ReadAudit = Annotated[VillageActor, Depends(village_access(Permission.READ_AUDIT))]
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def whatsapp_link(recipient: str, text: str) -> str | None:
@@ -85,7 +79,7 @@ def invite(
     recipient: Annotated[str, Form(max_length=300)] = "",
     role: Annotated[str, Form(max_length=20)] = "kontributor",
 ) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     try:
         invitation = service.invite(
             db,

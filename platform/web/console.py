@@ -22,9 +22,8 @@ from etalase.platform.accounts.labels import contact
 from etalase.platform.accounts.models import Membership, MentoringNote, OutboxMessage
 from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import _
-from etalase.platform.settings import Settings
 from etalase.platform.web.admin import whatsapp_link
-from etalase.platform.web.deps import CrossVillageSessionDep
+from etalase.platform.web.deps import CrossVillageSessionDep, settings_of
 from etalase.platform.web.pages import client_ip, page, redirect
 from etalase.platform.web.routing import PortalRoute
 from etalase.tenants.models import Region, Village
@@ -43,11 +42,6 @@ ReadOutbox = Annotated[ScopeActor, Depends(scope_access(Permission.READ_OUTBOX))
 
 PAGE_SIZE = 50
 MAX_NOTE = 2000
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _scope_filter(query, actor: ScopeActor):  # type: ignore[no-untyped-def]
@@ -74,7 +68,7 @@ def _log(
         village_id=village.id,
         village_code=village.code,
         target=target,
-        ip_hash=hash_ip(_settings(request).effective_secret_key, client_ip(request)),
+        ip_hash=hash_ip(settings_of(request).effective_secret_key, client_ip(request)),
     )
 
 
@@ -146,7 +140,7 @@ def villages(
             "status": status,
             "halaman": halaman,
             "pages": max(1, -(-total // PAGE_SIZE)),
-            "village_url": _settings(request).village_url,
+            "village_url": settings_of(request).village_url,
         },
     )
 
@@ -182,7 +176,7 @@ def village_detail(
         "catatan": _("Catatan tersimpan. Tim desa dapat membacanya di halaman admin."),
     }
     context = _village_context(
-        db, actor, village, notice=notices.get(pesan), site_url=_settings(request).village_url(village.slug)
+        db, actor, village, notice=notices.get(pesan), site_url=settings_of(request).village_url(village.slug)
     )
     return page(request, "admin/console_village.html", context)
 
@@ -215,7 +209,7 @@ def invite_first_admin(
 ) -> Response:
     village = _village_in_scope(db, actor, code)
     assert village.id is not None
-    settings = _settings(request)
+    settings = settings_of(request)
     site_url = settings.village_url(village.slug)
     title = _village_title(db, village)
     try:
@@ -281,7 +275,7 @@ def add_note(
     elif len(text) > MAX_NOTE:
         error = _("Catatan terlalu panjang (maksimal 2.000 karakter).")
     if error:
-        site_url = _settings(request).village_url(village.slug)
+        site_url = settings_of(request).village_url(village.slug)
         context = _village_context(db, actor, village, note=body, note_error=error, site_url=site_url)
         return page(request, "admin/console_village.html", context, status=400)
     db.add(
@@ -318,7 +312,7 @@ def outbox_page(request: Request, actor: ReadOutbox, db: CrossVillageSessionDep)
     return page(
         request,
         "admin/outbox.html",
-        {"actor": actor, "messages": messages, "smtp": bool(_settings(request).smtp_host)},
+        {"actor": actor, "messages": messages, "smtp": bool(settings_of(request).smtp_host)},
     )
 
 

@@ -8,14 +8,21 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
+from starlette.requests import HTTPConnection
 
 from etalase.platform.runtime import Runtime
+from etalase.platform.settings import Settings
 from etalase.tenants.resolver import VillageSite
 
 
 def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+def settings_of(request: HTTPConnection) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -30,8 +30,7 @@ from etalase.platform.importers.writer import write_import
 from etalase.platform.importers.xmlsafe import MAX_BYTES
 from etalase.platform.media_library import service as media_service
 from etalase.platform.runtime import Runtime
-from etalase.platform.settings import Settings
-from etalase.platform.web.deps import SessionDep
+from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.media import FORM_OVERHEAD, UploadTooLarge, _metered
 from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
@@ -43,11 +42,6 @@ ManageSettings = Annotated[VillageActor, Depends(village_access(Permission.MANAG
 IMPORT = "/admin/impor"
 FILE_FIELD = "berkas"
 MAX_EXPORT_BYTES = MAX_BYTES  # 50 MB, the most the parsers read
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _runtime(request: Request) -> Runtime:
@@ -105,7 +99,7 @@ async def run_import(request: Request, actor: ManageSettings, db: SessionDep) ->
     uploaded = form.get(FILE_FIELD)
     credit_field = form.get("anggota")
     download = form.get("unduh_gambar") == "1"
-    settings = _settings(request)
+    settings = settings_of(request)
     runtime = _runtime(request)
 
     def attempt() -> Response:

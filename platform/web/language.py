@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from etalase.platform.accounts.authz import PUBLIC
 from etalase.platform.i18n import COOKIE, LANGUAGES, language_of, use_language
-from etalase.platform.settings import Settings
+from etalase.platform.web.deps import settings_of
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -46,7 +46,7 @@ def switch(request: Request, code: str, next: str = "/") -> RedirectResponse:
     """Remember the chosen language for a year and go back to the page the visitor was on."""
     if code not in LANGUAGES:
         raise HTTPException(status_code=404)
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     response = RedirectResponse(local_path(next), status_code=303)
     response.set_cookie(
         COOKIE,

@@ -29,8 +29,7 @@ from etalase.platform.media_library.models import MediaFile
 from etalase.platform.media_library.processing import MediaError, size_text, too_large
 from etalase.platform.media_library.service import MediaInUseError, MediaNotFoundError
 from etalase.platform.runtime import Runtime
-from etalase.platform.settings import Settings
-from etalase.platform.web.deps import SessionDep
+from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.tenants.scope import get_in_village
@@ -45,11 +44,6 @@ Moderate = Annotated[VillageActor, Depends(village_access(Permission.MODERATE))]
 FILE_FIELD = "berkas"
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers, the CSRF token, the alt text
 LIBRARY = "/admin/media"
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _runtime(request: Request) -> Runtime:
@@ -92,7 +86,7 @@ class UploadRoute(VillageTeamRoute):
         handler = super().get_route_handler()
 
         async def metered_handler(request: Request) -> Response:
-            limit = service.max_upload_bytes(_settings(request)) + FORM_OVERHEAD
+            limit = service.max_upload_bytes(settings_of(request)) + FORM_OVERHEAD
             metered = Request(request.scope, _metered(request.headers, request.receive, limit))
             try:
                 return await handler(metered)
@@ -122,7 +116,7 @@ def _library(
     status: int = 200,
     **extra: object,
 ) -> HTMLResponse:
-    settings = _settings(request)
+    settings = settings_of(request)
     store = _runtime(request).media
     used, quota = service.usage(db, actor.village.id, settings)
     files = service.listing(db, actor.village.id, before=before)
@@ -157,7 +151,7 @@ def library(
             "Foto sudah diunggah, tetapi belum punya teks alternatif. Tambahkan di bawah foto itu: "
             "pembaca yang tidak dapat melihat gambar (dan mesin pencari) memerlukannya."
         )
-    error = str(too_large(service.max_upload_bytes(_settings(request)))) if galat == "besar" else None
+    error = str(too_large(service.max_upload_bytes(settings_of(request)))) if galat == "besar" else None
     return _library(request, db, actor, before=sebelum, notice=notice, warning=warning, error=error)
 
 
@@ -181,7 +175,7 @@ async def upload(request: Request, actor: Library, db: SessionDep) -> Response:
                 stream=uploaded.file,
                 alt=alt,
                 user=actor.user,
-                settings=_settings(request),
+                settings=settings_of(request),
             )
         except MediaError as error:
             return _library(request, db, actor, error=str(error), alt=alt, status=error.status)
@@ -249,7 +243,7 @@ def delete(
 def api_media(request: Request, actor: Library, db: SessionDep, sebelum: int | None = None) -> JSONResponse:
     """The library for the editor's picker: newest first, ``sebelum=<id>`` for the next page."""
     store = _runtime(request).media
-    used, quota = service.usage(db, actor.village.id, _settings(request))
+    used, quota = service.usage(db, actor.village.id, settings_of(request))
     files = service.listing(db, actor.village.id, before=sebelum)
     return JSONResponse(
         {

@@ -19,6 +19,7 @@ from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import COOKIE as LANGUAGE_COOKIE
 from etalase.platform.i18n import LANGUAGES
 from etalase.platform.settings import Settings
+from etalase.platform.web.deps import settings_of
 from etalase.platform.web.templates import render
 
 ONE_YEAR = 365 * 24 * 3600
@@ -42,7 +43,7 @@ def team_pages_csp(settings: Settings) -> str:
 def page(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     auth = getattr(request.state, "auth", None)
     site = getattr(request.state, "site", None)
     full = {
@@ -92,7 +93,7 @@ def redirect(target: str) -> RedirectResponse:
 
 
 def set_session_cookie(request: Request, response: Response, raw: str) -> None:
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     response.set_cookie(
         sessions.cookie_name(settings),
         raw,
@@ -105,7 +106,7 @@ def set_session_cookie(request: Request, response: Response, raw: str) -> None:
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     response.delete_cookie(
         sessions.cookie_name(settings),
         path="/",
@@ -119,7 +120,7 @@ def remember_language(request: Request, response: Response, language: str) -> No
     """The person's saved language follows them to every device they sign in on."""
     if language not in LANGUAGES or request.cookies.get(LANGUAGE_COOKIE) == language:
         return
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     response.set_cookie(
         LANGUAGE_COOKIE,
         language,
@@ -132,7 +133,7 @@ def remember_language(request: Request, response: Response, language: str) -> No
 
 def log_in_village(db: Session, request: Request, actor: VillageActor, action: str, target: str = "") -> None:
     """An audit event of the team's work in the village of the request's host."""
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     audit.record(
         db,
         action,

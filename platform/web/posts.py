@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col
 
 from etalase.platform.accounts.authz import (
@@ -31,7 +31,6 @@ from etalase.platform.content.workflow import ConflictError, ContentError
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
-from etalase.platform.settings import Settings
 from etalase.platform.web.deps import SessionDep
 from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
@@ -60,11 +59,6 @@ TAB_OF_STATUS = {status: tab for tab, status in TABS.items()}
 
 Text = Annotated[str, Form(max_length=workflow.MAX_BODY + 1000)]
 Short = Annotated[str, Form(max_length=2000)]
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _tab_names() -> dict[str, str]:
@@ -156,14 +150,10 @@ def _listing(
     query = in_village(Post, vid)
     if not actor.can(Permission.PUBLISH):  # a kontributor (or a supervisor): own posts and what is public
         query = query.where(or_(col(Post.status) == "published", col(Post.author_id) == actor.user.id))
-    counts: dict[str, int] = {}
-    for name, post_status in TABS.items():
-        counted = query.with_only_columns(func.count()).order_by(None)
-        if post_status == "trash":
-            counted = counted.where(col(Post.deleted_at).is_not(None))
-        else:
-            counted = counted.where(col(Post.deleted_at).is_(None), col(Post.status) == post_status)
-        counts[name] = int(db.exec(counted).one())  # type: ignore[call-overload]
+    # Every tab's count in one query: a trashed post counts as "trash" whatever its status.
+    bucket = case((col(Post.deleted_at).is_not(None), "trash"), else_=col(Post.status))
+    grouped = dict(db.execute(query.with_only_columns(bucket, func.count()).group_by(bucket)).all())
+    counts = {name: int(grouped.get(post_status, 0)) for name, post_status in TABS.items()}
     chosen = TABS[tab]
     if chosen == "trash":
         query = query.where(col(Post.deleted_at).is_not(None)).order_by(col(Post.deleted_at).desc())
