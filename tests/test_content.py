@@ -30,3 +30,22 @@ def test_ordinary_formatting_survives() -> None:
     cleaned = clean_html(html)
     assert "<h2>Judul</h2>" in cleaned and "<strong>Tebal</strong>" in cleaned and "<li>a</li>" in cleaned
     assert 'rel="noopener nofollow ugc"' in cleaned
+
+
+def test_content_models_stand_alone() -> None:
+    """A script or a worker job that imports only the content models can still write a post: the
+    tables its foreign keys name (app_user, media_file) come with it."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "from sqlalchemy import create_engine\n"
+        "from sqlmodel import Session, SQLModel\n"
+        "from etalase.platform.content.models import Post\n"
+        "engine = create_engine('sqlite://')\n"
+        "SQLModel.metadata.create_all(engine)\n"
+        "with Session(engine) as s:\n"
+        "    s.add(Post(village_id=1, title='t', slug='t')); s.flush()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-800:]

@@ -15,6 +15,10 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field
 
+# The tables these refer to by foreign key must be in the metadata whoever imports this module
+# alone (a script, a worker job): otherwise the first flush fails to resolve `app_user`/`media_file`.
+from etalase.platform.accounts import models as _accounts  # noqa: F401
+from etalase.platform.media_library import models as _media  # noqa: F401
 from etalase.tenants.models import utcnow
 from etalase.tenants.scope import VillageOwned
 
