@@ -114,6 +114,12 @@ def s3() -> Iterator[S3Endpoint]:
 
 # Children before parents; app_user takes memberships, sessions and recovery codes with it.
 WIPED_TABLES = (
+    "document",
+    "album_photo",
+    "album",
+    "event",
+    "announcement",
+    "page",
     "post",
     "media_file",
     "audit_event",

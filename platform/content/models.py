@@ -10,9 +10,20 @@ revision, so nothing is lost.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field
 
 # The tables these refer to by foreign key must be in the metadata whoever imports this module
@@ -149,6 +160,120 @@ class Page(VillageOwned, table=True):
     menu_order: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     status: str = Field(default="draft", sa_column=Column(String(16), nullable=False, default="draft"))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    deleted_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Event(VillageOwned, table=True):
+    """Agenda: a village event (musyawarah desa, posyandu, kerja bakti…) with its date, time and
+    place. Published events are listed on the site and exported as iCalendar (ICS)."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        UniqueConstraint("village_id", "slug", name="uq_event_village_id_slug"),
+        Index("ix_event_village_starts", "village_id", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    slug: str = Field(sa_column=Column(String(200), nullable=False))
+    # Sanitised HTML.
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    place: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
+    # Stored in UTC; shown and entered in the village's own zone (WIB/WITA/WIT).
+    starts_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    ends_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    # A whole-day event (no time of day): starts_at is the village's local midnight.
+    all_day: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    status: str = Field(default="draft", sa_column=Column(String(16), nullable=False, default="draft"))
+    author_id: int | None = Field(default=None, sa_column=_user_fk())
+    deleted_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Announcement(VillageOwned, table=True):
+    """Pengumuman: a notice shown on the site until it expires (a road closure, a registration
+    deadline, the schedule of BLT distribution)."""
+
+    __tablename__ = "announcement"
+    __table_args__ = (Index("ix_announcement_village_expires", "village_id", "status", "expires_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    # Sanitised HTML.
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Shown from this moment (None: from publication)…
+    starts_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    # …until this one; after it the notice leaves the site by itself (kept in the archive).
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # Kept on top of the list (an important notice).
+    pinned: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    status: str = Field(default="draft", sa_column=Column(String(16), nullable=False, default="draft"))
+    author_id: int | None = Field(default=None, sa_column=_user_fk())
+    deleted_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Album(VillageOwned, table=True):
+    """Galeri: an album of photos from the media library (one activity, one place)."""
+
+    __tablename__ = "album"
+    __table_args__ = (UniqueConstraint("village_id", "slug", name="uq_album_village_id_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    slug: str = Field(sa_column=Column(String(200), nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The day of the activity the photos show (optional).
+    taken_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    cover_media_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("media_file.id", ondelete="SET NULL"), nullable=True),
+    )
+    status: str = Field(default="draft", sa_column=Column(String(16), nullable=False, default="draft"))
+    author_id: int | None = Field(default=None, sa_column=_user_fk())
+    deleted_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class AlbumPhoto(VillageOwned, table=True):
+    """A photo of the media library in an album, in order, with its own caption."""
+
+    __tablename__ = "album_photo"
+
+    album_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("album.id", ondelete="CASCADE"), primary_key=True)
+    )
+    media_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("media_file.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+    position: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    caption: str = Field(default="", sa_column=Column(String(300), nullable=False, default=""))
+
+
+class Document(VillageOwned, table=True):
+    """Dokumen: a downloadable file (Perdes, APBDes, RPJMDes, laporan…) with a category and a
+    year. The file itself is a PDF/DOCX/XLSX of the media library."""
+
+    __tablename__ = "document"
+    __table_args__ = (Index("ix_document_village_category_year", "village_id", "category", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    category: str = Field(sa_column=Column(String(80), nullable=False))
+    year: int = Field(sa_column=Column(Integer, nullable=False))
+    # No ON DELETE: a file a document still offers is never removed under it (the media library
+    # refuses; deleting the village removes both in one statement).
+    media_id: int = Field(sa_column=Column(Integer, ForeignKey("media_file.id"), nullable=False, index=True))
+    status: str = Field(default="draft", sa_column=Column(String(16), nullable=False, default="draft"))
+    author_id: int | None = Field(default=None, sa_column=_user_fk())
     deleted_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
