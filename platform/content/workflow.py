@@ -13,8 +13,6 @@ in between, the save is refused with :class:`ConflictError` and the refused text
 from __future__ import annotations
 
 import difflib
-import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +23,7 @@ from sqlmodel import Session, col, select
 from etalase.platform.accounts.identity import InputError
 from etalase.platform.accounts.models import User
 from etalase.platform.content.models import Category, Post, PostCategory, PostTag, Revision, Tag
-from etalase.platform.content.sanitize import clean_html
+from etalase.platform.content.richtext import MAX_BODY, to_safe_html
 from etalase.platform.content.service import unique_post_slug
 from etalase.platform.i18n import _
 from etalase.platform.media_library.models import MediaFile
@@ -34,10 +32,8 @@ from etalase.tenants.scope import get_in_village, in_village
 from etalase.tenants.slugs import slugify
 
 TRASH_DAYS = 30
-_LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z/!]")  # a tag, not "11 < 12"
 MAX_TITLE = 200
 MAX_SUMMARY = 500
-MAX_BODY = 200_000  # characters of HTML: a long article with tables, far from a denial of service
 
 
 class ContentError(InputError):
@@ -90,15 +86,7 @@ def _check_fields(title: str, summary: str, body: str) -> tuple[str, str, str]:
         raise ContentError(_("Ringkasan terlalu panjang (maksimal 500 karakter)."))
     if len(body) > MAX_BODY:
         raise ContentError(_("Isi tulisan terlalu panjang. Bagi menjadi beberapa tulisan."))
-    return title, summary, clean_html(body if _LOOKS_LIKE_HTML.search(body) else text_to_html(body))
-
-
-def text_to_html(text: str) -> str:
-    """Plain text as typed on a phone: blank lines separate paragraphs, single breaks stay breaks."""
-    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return "".join(
-        "<p>" + "<br>".join(html.escape(line) for line in p.split("\n")) + "</p>" for p in paragraphs
-    )
+    return title, summary, to_safe_html(body)
 
 
 def _snapshot(post: Post, reason: str = "saved", author: User | None = None) -> Revision:

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 from etalase.platform import i18n
 from etalase.platform.accounts.labels import contact, role_label
 from etalase.platform.accounts.service import INVITE_DAYS, RESET_MINUTES
+from etalase.platform.content.richtext import render_body
 from etalase.platform.media_library.processing import size_text
 from etalase.platform.settings import Settings
 from etalase.tenants.timezones import local
@@ -69,6 +70,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.filters["waktu"] = waktu
     env.filters["kontak"] = contact
     env.filters["ukuran"] = size_text  # 4,2 MB
+    env.filters["isi"] = render_body  # a stored body: {{ post.body | isi }}
     env.globals["role_name"] = role_label
     env.globals["INVITE_DAYS"] = INVITE_DAYS
     env.globals["RESET_MINUTES"] = RESET_MINUTES
