@@ -148,7 +148,8 @@ def test_operator_invites_a_kader_who_joins_from_their_phone(
     operator.close()
     kader.close()
     # Every request stayed on this machine: no fonts, CDNs or trackers.
-    assert hosts <= {f"{slug}.{BASE_DOMAIN}"}, hosts
+    # Only the village's host, and the player after the tap (answered by Playwright, see above).
+    assert hosts <= {f"{slug}.{BASE_DOMAIN}", "www.youtube-nocookie.com"}, hosts
 
 
 def _sign_in(page: object, site: str, who: str) -> None:
@@ -202,7 +203,26 @@ def test_a_kader_posts_news_with_a_photo_from_their_phone(
     assert fits_the_screen(phone)
     assert phone.locator("a[href='/admin/media']", has_text="Unggah foto baru").count() == 1  # type: ignore[attr-defined]
     phone.fill("input[name=title]", title)  # type: ignore[attr-defined]
-    phone.fill("textarea[name=body]", text)  # type: ignore[attr-defined]
+    # The rich-text editor replaced the textarea: type, make a heading, insert the photo from the
+    # library into the text, and put a YouTube address on its own line.
+    assert phone.locator("textarea[name=body]").is_hidden()  # type: ignore[attr-defined]
+    area = phone.locator(".rte-area")  # type: ignore[attr-defined]
+    area.click()
+    phone.keyboard.type("Hasil panen")  # type: ignore[attr-defined]
+    phone.click("button.rte-heading")  # type: ignore[attr-defined]
+    assert phone.locator("button.rte-heading").get_attribute("aria-pressed") == "true"  # type: ignore[attr-defined]
+    phone.keyboard.press("End")  # type: ignore[attr-defined]
+    phone.keyboard.press("Enter")  # type: ignore[attr-defined]
+    phone.keyboard.type(text.replace("\n\n", " "))  # type: ignore[attr-defined]
+    phone.keyboard.press("Enter")  # type: ignore[attr-defined]
+    phone.click("button.rte-image")  # type: ignore[attr-defined]
+    phone.locator(".rte-pick", has_text=alt).click()  # type: ignore[attr-defined]
+    phone.keyboard.press("Enter")  # type: ignore[attr-defined]
+    phone.keyboard.type("https://youtu.be/dQw4w9WgXcQ")  # type: ignore[attr-defined]
+    phone.keyboard.press("Enter")  # type: ignore[attr-defined]
+    assert fits_the_screen(phone)
+    sent = phone.locator("textarea[name=body]").input_value()  # type: ignore[attr-defined]
+    assert "<h2>Hasil panen</h2>" in sent and f'alt="{alt}"' in sent, sent
     phone.locator("label.cover-choice", has_text=alt).click()  # type: ignore[attr-defined]
     assert phone.locator("label.cover-choice", has_text=alt).locator("input").is_checked()  # type: ignore[attr-defined]
     phone.click("form[action='/admin/berita/baru'] button[type=submit]")  # type: ignore[attr-defined]
@@ -238,6 +258,20 @@ def test_a_kader_posts_news_with_a_photo_from_their_phone(
     assert fits_the_screen(visitor)
     assert visitor.locator("h1", has_text=title).count() == 1  # type: ignore[attr-defined]
     assert "Hasil panen tahun ini lebih baik." in visitor.locator(".body").inner_text()  # type: ignore[attr-defined]
+    assert visitor.locator(".body h2", has_text="Hasil panen").count() == 1  # type: ignore[attr-defined]
+    inline = visitor.locator(".body img")  # type: ignore[attr-defined]
+    assert inline.get_attribute("alt") == alt and "320w" in (inline.get_attribute("srcset") or "")
+    # The YouTube address became a player that loads only on a tap: no request to YouTube so far.
+    embed = visitor.locator(".body figure.embed a.embed-load")  # type: ignore[attr-defined]
+    assert embed.count() == 1 and embed.get_attribute("href") == "https://youtu.be/dQw4w9WgXcQ"
+    assert not any("youtube" in host for host in hosts), hosts
+    # The tap: the player's request is answered here by Playwright, it never leaves the machine.
+    visitor.route(  # type: ignore[attr-defined]
+        "https://www.youtube-nocookie.com/**", lambda route: route.fulfill(body="<p>pemutar</p>")
+    )
+    embed.click()
+    frame = visitor.locator(".body figure.embed iframe")  # type: ignore[attr-defined]
+    assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
     cover = visitor.locator("article.post img.cover")  # type: ignore[attr-defined]
     src, srcset = cover.get_attribute("src"), cover.get_attribute("srcset")
     assert src and src.startswith("/media/v/") and srcset and "320w" in srcset
@@ -259,4 +293,5 @@ def test_a_kader_posts_news_with_a_photo_from_their_phone(
     kader.close()
     office.close()
     reader.close()
-    assert hosts <= {f"{slug}.{BASE_DOMAIN}"}, hosts
+    # Only the village's host, and the player after the tap (answered by Playwright, see above).
+    assert hosts <= {f"{slug}.{BASE_DOMAIN}", "www.youtube-nocookie.com"}, hosts

@@ -13,6 +13,7 @@ import re
 
 from markupsafe import Markup
 
+from etalase.platform.content import embeds
 from etalase.platform.content.sanitize import clean_html
 
 MAX_BODY = 200_000  # characters of HTML: a long article with tables, far from a denial of service
@@ -34,5 +35,6 @@ def to_safe_html(raw: str) -> str:
 
 
 def render_body(stored: str) -> Markup:
-    """A stored (already sanitised) body for a page: safe to print as it is."""
-    return Markup(stored)  # noqa: S704 - stored bodies passed nh3 when they were saved
+    """A stored (already sanitised) body for a page, with lone video and social-post addresses
+    made tap-to-load embeds (:mod:`etalase.platform.content.embeds`)."""
+    return Markup(embeds.expand(stored))  # noqa: S704 - stored bodies passed nh3 when they were saved

@@ -153,8 +153,9 @@ def save(
         db.add(mine)
         db.flush()
         raise ConflictError(post, mine)
+    _drop_autosave(db, village_id, post_id, editor)  # what was being typed is saved now
     if (title, summary, body) == (post.title, post.summary, post.body):
-        return post  # autosave of an unchanged form: no revision, no new version
+        return post  # an unchanged form: no revision, no new version
     db.add(_snapshot(post))
     post.title, post.summary, post.body = title, summary, body
     post.version += 1
@@ -165,6 +166,59 @@ def save(
         bump_content_version(db, village_id)
     db.flush()
     return post
+
+
+def autosave(
+    db: Session, village_id: int, post_id: int, editor: User, *, title: str, summary: str, body: str
+) -> Revision:
+    """Keep what ``editor`` is typing as their one ``autosave`` revision of the post (replaced each
+    time). The post itself does not change, so an autosave never gives anyone a conflict; the
+    text can be compared and restored like any revision until the person saves."""
+    post = get_post(db, village_id, post_id)
+    title = " ".join(title.split())[:MAX_TITLE] or post.title
+    if len(body) > MAX_BODY or len(summary) > MAX_SUMMARY:
+        raise ContentError(_("Isi tulisan terlalu panjang. Bagi menjadi beberapa tulisan."))
+    kept = _autosave_of(db, village_id, post_id, editor)
+    if kept is None:
+        kept = Revision(
+            village_id=village_id,
+            post_id=post_id,
+            version=post.version,
+            title=title,
+            author_id=editor.id,
+            author_name=editor.name,
+            reason="autosave",
+        )
+    kept.title, kept.summary, kept.body = title, summary.strip(), to_safe_html(body)
+    kept.version, kept.created_at = post.version, utcnow()
+    db.add(kept)
+    db.flush()
+    return kept
+
+
+def _autosave_of(db: Session, village_id: int, post_id: int, editor: User) -> Revision | None:
+    return db.exec(
+        in_village(Revision, village_id).where(
+            col(Revision.post_id) == post_id,
+            col(Revision.reason) == "autosave",
+            col(Revision.author_id) == editor.id,
+        )
+    ).first()
+
+
+def _drop_autosave(db: Session, village_id: int, post_id: int, editor: User) -> None:
+    kept = _autosave_of(db, village_id, post_id, editor)
+    if kept is not None:
+        db.delete(kept)
+
+
+def pending_autosave(db: Session, village_id: int, post: Post, editor: User) -> Revision | None:
+    """``editor``'s autosaved text of ``post`` when it is newer than the post (not saved since)."""
+    assert post.id is not None
+    kept = _autosave_of(db, village_id, post.id, editor)
+    if kept is None or _aware(kept.created_at) <= _aware(post.updated_at):
+        return None
+    return kept
 
 
 def submit(db: Session, village_id: int, post_id: int) -> Post:

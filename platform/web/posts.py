@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col
 
@@ -324,7 +324,30 @@ def create(
 def edit(request: Request, post_id: int, actor: Write, db: SessionDep, pesan: str = "") -> Response:
     post = _load(db, actor, post_id)
     _require_edit(actor, post)
-    return _edit_page(request, db, actor, post, notice=_notices().get(pesan))
+    autosaved = workflow.pending_autosave(db, actor.village.id, post, actor.user)
+    return _edit_page(request, db, actor, post, notice=_notices().get(pesan), autosaved=autosaved)
+
+
+@router.post("/api/v1/berita/{post_id}/autosimpan", name="api_post_autosave")
+def autosave(
+    post_id: int,
+    actor: Write,
+    db: SessionDep,
+    title: Short = "",
+    summary: Short = "",
+    body: Text = "",
+) -> JSONResponse:
+    """The editor's autosave (every 20 seconds while the form changes): the person's one autosave
+    revision is replaced; the post itself is untouched, so nobody gets a conflict from it."""
+    post = _load(db, actor, post_id)
+    _require_edit(actor, post)
+    try:
+        kept = workflow.autosave(
+            db, actor.village.id, post_id, actor.user, title=title, summary=summary, body=body
+        )
+    except ContentError as error:
+        return JSONResponse({"error": str(error)}, status_code=400)
+    return JSONResponse({"revision": kept.id, "saved_at": kept.created_at.isoformat()})
 
 
 @router.post(f"{BASE}/{{post_id}}", response_class=HTMLResponse)

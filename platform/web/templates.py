@@ -7,6 +7,8 @@ so a new theme is a new folder that overrides only what it changes.
 
 from __future__ import annotations
 
+import functools
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +22,15 @@ from starlette.responses import HTMLResponse
 from etalase.platform import i18n
 from etalase.platform.accounts.labels import contact, role_label
 from etalase.platform.accounts.service import INVITE_DAYS, RESET_MINUTES
+from etalase.platform.content.pages import MenuItem, cached_menu
 from etalase.platform.content.richtext import render_body
 from etalase.platform.media_library.processing import size_text
 from etalase.platform.settings import Settings
+from etalase.tenants.resolver import VillageSite
 from etalase.tenants.timezones import local
 from etalase.themes import THEMES_DIR
+
+log = logging.getLogger(__name__)
 
 
 def tanggal(value: datetime | None, code: str | None = None) -> str:
@@ -86,6 +92,18 @@ def theme_template(templates: Jinja2Templates, theme: str, name: str) -> Templat
     return templates.env.select_template([f"{theme}/{name}", f"base/{name}"])
 
 
+def _village_menu(request: Request, village: VillageSite) -> list[MenuItem]:
+    """The village's published pages as a nested menu (cached on its content version). A menu
+    that cannot be read leaves the fixed links only: an error page must still render."""
+    if not village.active:
+        return []
+    try:
+        return cached_menu(request.app.state.runtime, village.id)
+    except Exception:
+        log.exception("menu of village %s could not be read", village.id)
+        return []
+
+
 def render(
     templates: Jinja2Templates,
     request: Request,
@@ -93,6 +111,13 @@ def render(
     context: dict[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
+    """A page. With a ``village`` in the context the template may call ``village_menu()``: the
+    public menu is loaded only by templates that show it (the team's pages do not), with no work
+    for the route."""
     tpl = templates.env.get_template(template) if isinstance(template, str) else template
-    html = tpl.render({"request": request, **context})
+    full = {"request": request, **context}
+    village = context.get("village")
+    if isinstance(village, VillageSite) and "village_menu" not in context:
+        full["village_menu"] = functools.partial(_village_menu, request, village)
+    html = tpl.render(full)
     return HTMLResponse(html, status_code=status_code)
