@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     media_quota_mb: int = Field(
         500, ge=1, description="Media storage of each village (MB), every stored size of a photo counted."
     )
+    monthly_post_target: int = Field(
+        50,
+        ge=1,
+        description="Posts a month a village aims for; the team's content calendar shows the progress.",
+    )
     s3_bucket: str = Field("", description="S3 bucket for media. Setting it switches media to S3.")
     s3_endpoint_url: str = Field(
         "", description="S3-compatible endpoint (MinIO, R2…). Empty: AWS for the region."
