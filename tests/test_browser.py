@@ -9,6 +9,7 @@ mobile number, and the kader accepts on their own phone.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import threading
@@ -17,13 +18,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import boto3
 import httpx
 import pytest
 import uvicorn
 from PIL import ExifTags, Image
 
 from etalase.platform.app import create_app
-from tests.conftest import BASE_DOMAIN, CI, Stack, free_port
+from etalase.platform.runtime import Runtime
+from tests.conftest import BASE_DOMAIN, CI, S3Endpoint, Stack, free_port
 from tests.people import PASSWORD, make_user, make_village
 
 CHROMIUM = Path(os.environ.get("ETALASE_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -54,12 +57,11 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def server(embedded_stack: Stack) -> Iterator[int]:
-    embedded_stack.wipe()
+def _serve(stack: Stack, runtime: Runtime | None = None) -> Iterator[int]:
+    stack.wipe()
     port = free_port()
-    settings = embedded_stack.settings.model_copy(update={"public_port": port})
-    app = create_app(settings, embedded_stack.runtime)
+    settings = (runtime.settings if runtime else stack.settings).model_copy(update={"public_port": port})
+    app = create_app(settings, runtime or stack.runtime)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
@@ -74,7 +76,54 @@ def server(embedded_stack: Stack) -> Iterator[int]:
     yield port
     uv.should_exit = True
     thread.join(timeout=10)
-    embedded_stack.wipe()
+    stack.wipe()
+
+
+@pytest.fixture
+def server(embedded_stack: Stack) -> Iterator[int]:
+    yield from _serve(embedded_stack)
+
+
+@pytest.fixture(params=["embedded", "production"])
+def any_stack(request: pytest.FixtureRequest) -> Iterator[tuple[Stack, Runtime]]:
+    """Each stack as a browser can reach it. The production stack (PostgreSQL, Redis, S3) serves
+    plain HTTP on loopback here, and its photos come straight from the S3 endpoint (moto, on
+    loopback too), as they would from a bucket or CDN."""
+    stack: Stack = request.getfixturevalue(f"{request.param}_stack")
+    if stack.name == "embedded":
+        yield stack, stack.runtime
+        return
+    s3: S3Endpoint = request.getfixturevalue("s3")
+    # Objects are public to read, as deploy/compose.yaml sets up the bucket (photos are public).
+    public_read = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{s3.bucket}/*",
+            }
+        ],
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=s3.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).put_bucket_policy(Bucket=s3.bucket, Policy=json.dumps(public_read))
+    settings = stack.settings.model_copy(
+        update={"public_scheme": "http", "media_url": f"{s3.url}/{s3.bucket}/"}
+    )
+    runtime = Runtime.build(settings)
+    yield stack, runtime
+    runtime.close()
+
+
+@pytest.fixture
+def any_server(any_stack: tuple[Stack, Runtime]) -> Iterator[int]:
+    yield from _serve(*any_stack)
 
 
 def fits_the_screen(page: object) -> bool:
@@ -148,8 +197,7 @@ def test_operator_invites_a_kader_who_joins_from_their_phone(
     operator.close()
     kader.close()
     # Every request stayed on this machine: no fonts, CDNs or trackers.
-    # Only the village's host, and the player after the tap (answered by Playwright, see above).
-    assert hosts <= {f"{slug}.{BASE_DOMAIN}", "www.youtube-nocookie.com"}, hosts
+    assert hosts <= {f"{slug}.{BASE_DOMAIN}"}, hosts
 
 
 def _sign_in(page: object, site: str, who: str) -> None:
@@ -163,12 +211,17 @@ def _sign_in(page: object, site: str, who: str) -> None:
 
 
 def test_a_kader_posts_news_with_a_photo_from_their_phone(
-    chromium: object, server: int, embedded_stack: Stack, tmp_path: Path
+    chromium: object, any_server: int, any_stack: tuple[Stack, Runtime], tmp_path: Path
 ) -> None:
-    village_id, slug = make_village(embedded_stack, "34.04.02.2003")
-    make_user(embedded_stack, "Rina Kader", email="rina@contoh.id", roles={village_id: "kontributor"})
-    make_user(embedded_stack, "Budi Editor", email="budi@contoh.id", roles={village_id: "editor"})
+    """On both stacks: on the production one the photos travel through S3."""
+    stack, runtime = any_stack
+    server = any_server
+    village_id, slug = make_village(stack, "34.04.02.2003")
+    make_user(stack, "Rina Kader", email="rina@contoh.id", roles={village_id: "kontributor"})
+    make_user(stack, "Budi Editor", email="budi@contoh.id", roles={village_id: "editor"})
     site = f"http://{slug}.{BASE_DOMAIN}:{server}"
+    media_prefix = runtime.settings.media_url
+    media_host = urlsplit(media_prefix).hostname
     hosts: set[str] = set()
     problems: list[str] = []
 
@@ -274,7 +327,7 @@ def test_a_kader_posts_news_with_a_photo_from_their_phone(
     assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
     cover = visitor.locator("article.post img.cover")  # type: ignore[attr-defined]
     src, srcset = cover.get_attribute("src"), cover.get_attribute("srcset")
-    assert src and src.startswith("/media/v/") and srcset and "320w" in srcset
+    assert src and src.startswith(f"{media_prefix}v/") and srcset and "320w" in srcset
     assert cover.get_attribute("alt") == alt and cover.get_attribute("loading") == "lazy"
     assert cover.get_attribute("width") and cover.get_attribute("height")
     cover.scroll_into_view_if_needed()
@@ -282,9 +335,14 @@ def test_a_kader_posts_news_with_a_photo_from_their_phone(
     assert visitor.evaluate("document.querySelector('img.cover').naturalWidth") > 0  # type: ignore[attr-defined]
     # The published photo carries no camera data.
     for url in [src] + [part.split()[0] for part in srcset.split(",")]:
-        served = httpx.get(
-            f"http://127.0.0.1:{server}{url}", headers={"host": f"{slug}.{BASE_DOMAIN}:{server}"}, timeout=5
-        )
+        if url.startswith("/"):  # the embedded stack serves media itself
+            served = httpx.get(
+                f"http://127.0.0.1:{server}{url}",
+                headers={"host": f"{slug}.{BASE_DOMAIN}:{server}"},
+                timeout=5,
+            )
+        else:
+            served = httpx.get(url, timeout=5)
         assert served.status_code == 200, url
         with Image.open(io.BytesIO(served.content)) as published:
             assert not published.getexif() and "exif" not in published.info, url
@@ -294,4 +352,6 @@ def test_a_kader_posts_news_with_a_photo_from_their_phone(
     office.close()
     reader.close()
     # Only the village's host, and the player after the tap (answered by Playwright, see above).
-    assert hosts <= {f"{slug}.{BASE_DOMAIN}", "www.youtube-nocookie.com"}, hosts
+    # Only the village's host, its media store, and the player after the tap (answered by
+    # Playwright, see above).
+    assert hosts <= {f"{slug}.{BASE_DOMAIN}", media_host, "www.youtube-nocookie.com"}, hosts
