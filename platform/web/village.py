@@ -9,19 +9,24 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col
 
 from etalase.platform.accounts.authz import PUBLIC
+from etalase.platform.content import agenda, announcements
 from etalase.platform.content.models import Post
 from etalase.platform.media import MediaStore
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
+from etalase.platform.web import public_agenda
 from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, TemplatesDep
 from etalase.platform.web.routing import VillageRoute
 from etalase.platform.web.templates import render, theme_template
+from etalase.tenants.models import utcnow
 from etalase.tenants.scope import in_village
 
 # Public pages: anyone may read them (the declaration every route must make, see accounts.authz).
 router = APIRouter(route_class=VillageRoute, dependencies=[Depends(PUBLIC)])
 
 HOME_POSTS = 10
+HOME_NOTICES = 3
+HOME_EVENTS = 3
 
 
 def covers(
@@ -69,7 +74,12 @@ def home(
     ).all()
     template = theme_template(templates, village.theme, "home.html")
     found = covers(session, runtime.media, village.id, posts)
-    context = {"village": village, "posts": posts, "covers": found}
+    # Two small indexed queries more: notices in force (pinned first) and the next events.
+    now = utcnow()
+    notices = announcements.active(session, village.id, now, HOME_NOTICES)
+    coming = agenda.upcoming(session, village.id, now, HOME_EVENTS)
+    events = public_agenda.event_rows(coming, village.code, now)
+    context = {"village": village, "posts": posts, "covers": found, "notices": notices, "events": events}
     return render(templates, request, template, context)
 
 
