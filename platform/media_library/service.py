@@ -87,9 +87,11 @@ class MediaNotFoundError(MediaError):
 class MediaInUseError(MediaError):
     status = 409
 
-    def __init__(self, message: str, places: list[Usage]) -> None:
+    def __init__(self, message: str, places: list[Usage], *, forcible: bool = True) -> None:
         super().__init__(message)
         self.places = places
+        # False when not even "Tetap hapus" may remove it (a document's file).
+        self.forcible = forcible
 
 
 # --- settings -------------------------------------------------------------------------------------
@@ -350,6 +352,22 @@ def delete(
     if media is None:
         raise _not_found()
     places = where_used(session, village_id, media_id)
+    # A document's file is never removed, not even by force: its foreign key has no ON DELETE (a
+    # trashed document can be restored and still needs its file).
+    offered = session.exec(
+        in_village(content_models.Document, village_id).where(
+            col(content_models.Document.media_id) == media_id
+        )
+    ).first()
+    if offered is not None:
+        raise MediaInUseError(
+            _(
+                "Berkas ini adalah berkas dokumen “{title}”, jadi tidak dapat dihapus, juga tidak dengan "
+                "paksa. Hapus dulu dokumennya, atau ganti berkas dokumen itu dengan berkas lain."
+            ).format(title=offered.title),
+            places,
+            forcible=False,
+        )
     if places and not force:
         raise MediaInUseError(
             _("Berkas ini masih dipakai di {n} tempat, jadi belum dihapus. Lepaskan dulu dari:").format(

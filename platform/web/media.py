@@ -230,7 +230,14 @@ def delete(
     except MediaInUseError as error:
         in_use = get_in_village(db, MediaFile, actor.village.id, media_id)
         return _library(
-            request, db, actor, in_use=in_use, places=error.places, error=str(error), status=error.status
+            request,
+            db,
+            actor,
+            in_use=in_use,
+            places=error.places,
+            forcible=error.forcible,
+            error=str(error),
+            status=error.status,
         )
     target = removed.original_name
     if places:
