@@ -29,9 +29,15 @@ def _run_logged(func: Callable[..., Any], *args: Any) -> None:
         log.exception("background job %s failed", getattr(func, "__name__", func))
 
 
+def queue_name(settings: Settings) -> str:
+    """The deployment's queue: two deployments (or test runs) sharing a Redis never take each
+    other's jobs."""
+    return f"{settings.redis_prefix}{QUEUE}"
+
+
 def enqueue(settings: Settings, func: Callable[..., Any], *args: Any) -> None:
     if settings.redis_url:
-        Queue(QUEUE, connection=Redis.from_url(settings.redis_url)).enqueue(func, *args)
+        Queue(queue_name(settings), connection=Redis.from_url(settings.redis_url)).enqueue(func, *args)
         return
     _executor.submit(_run_logged, func, *args)
 
@@ -39,7 +45,7 @@ def enqueue(settings: Settings, func: Callable[..., Any], *args: Any) -> None:
 def run_worker(settings: Settings, *, burst: bool = False) -> bool:
     """Process jobs until stopped (or, with ``burst``, until the queue is empty)."""
     connection = Redis.from_url(settings.redis_url)
-    worker = Worker([Queue(QUEUE, connection=connection)], connection=connection)
+    worker = Worker([Queue(queue_name(settings), connection=connection)], connection=connection)
     return bool(worker.work(burst=burst, with_scheduler=True))
 
 

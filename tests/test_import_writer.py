@@ -8,6 +8,8 @@ on the address logic, with a fake resolver and a fake connection.
 from __future__ import annotations
 
 import io
+import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,10 +19,12 @@ import pytest
 from PIL import ExifTags, Image
 from sqlmodel import col, select
 
+from etalase.platform import jobs
 from etalase.platform.accounts.models import AuditEvent, User
 from etalase.platform.content.models import Category, Page, Post, PostCategory, PostTag, Tag
-from etalase.platform.importers import ImportResult, UnsafeExportError, parse_export
+from etalase.platform.importers import ImportResult, UnsafeExportError, parse_export, runs
 from etalase.platform.importers import fetch as fetching
+from etalase.platform.importers.models import ImportRun
 from etalase.platform.importers.writer import ImportReport, write_import
 from etalase.platform.media_library.models import MediaFile
 from tests.conftest import Stack
@@ -438,8 +442,19 @@ def test_the_admin_imports_through_the_form(stack: Stack) -> None:
         {"anggota": str(kader.id)},
         files={"berkas": ("blog.xml", WXR.read_bytes(), "application/xml")},
     )
-    assert response.status_code == 200, response.text
-    assert "Laporan impor" in response.text and "komentar tidak diimpor" in response.text
+    # The run is queued and the page follows it: waiting (refreshing itself), then the report.
+    assert response.status_code == 303, response.text
+    run_url = base + response.headers["location"]
+    assert re.fullmatch(r".*/admin/impor/\d+", run_url)
+    finish_imports(stack)
+    report = browser.get(run_url)
+    assert report.status_code == 200
+    assert "Impor selesai." in report.text and "komentar tidak diimpor" in report.text
+    assert 'http-equiv="refresh"' not in report.text
+    assert "Impor sebelumnya" in browser.get(f"{base}/admin/impor").text
+    with stack.runtime.session(village_id) as db:
+        run = db.exec(select(ImportRun)).one()
+        assert run.status == "done" and run.export is None  # the export is not kept after the run
     stored = posts(stack, village_id)
     assert len(stored) == 5 and {p.author_name for p in stored.values()} == {"Dewi Lestari"}
     assert media_rows(stack, village_id) == []  # the box was not ticked: nothing downloaded
@@ -455,6 +470,50 @@ def test_the_admin_imports_through_the_form(stack: Stack) -> None:
     )
     assert hostile.status_code == 400 and "ditolak demi keamanan" in hostile.text
     assert len(posts(stack, village_id)) == 5
+
+
+def finish_imports(stack: Stack, timeout: float = 60) -> None:
+    """Run the queued imports: a burst worker on the production stack (RQ on Redis), or wait for
+    the embedded stack's in-process thread."""
+    if stack.settings.redis_url:
+        jobs.run_worker(stack.settings, burst=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with stack.runtime.session(all_villages=True) as db:
+            waiting = db.exec(select(ImportRun).where(col(ImportRun.status).in_(("queued", "running")))).all()
+        if not waiting:
+            return
+        time.sleep(0.1)
+    raise AssertionError("imports still running")
+
+
+def test_a_run_that_breaks_says_so_and_keeps_what_was_written(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    village_id, _slug = make_village(stack, "34.04.02.2003")
+    admin = make_user(stack, "Siti Aminah", email="siti@contoh.id", roles={village_id: "admin"})
+    result = parse_export(WXR.read_bytes())
+    with stack.runtime.session(village_id) as db:
+        user = db.get(User, admin.id)
+        assert user is not None
+        run = runs.start(
+            db,
+            village_id,
+            data=b"<not an export",
+            file_name="rusak.xml",
+            result=result,
+            credit=user,
+            download=False,
+            user=user,
+        )
+        run_id = run.id
+    assert run_id is not None
+    runs.execute(stack.settings, run_id, village_id)
+    runs.execute(stack.settings, run_id, village_id)  # delivered twice: the second does nothing
+    with stack.runtime.session(village_id) as db:
+        stored = db.exec(select(ImportRun)).one()
+        assert stored.status == "failed" and stored.export is None and stored.finished_at is not None
+        assert db.exec(select(AuditEvent).where(col(AuditEvent.action) == "import_failed")).one()
 
 
 def test_an_editor_may_not_import(stack: Stack) -> None:

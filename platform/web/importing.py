@@ -3,11 +3,11 @@
 The page explains how to export from either blog, and takes the export file, the member to credit
 every imported item to, and whether to download the old blog's pictures. The upload is metered
 while it arrives (:data:`MAX_EXPORT_BYTES`, the same approach as the media library's upload), then
-parsed (:func:`parse_export`, which refuses hostile XML) and written
-(:func:`etalase.platform.importers.writer.write_import`), and the report is shown.
-
-For now the import runs in the request. A big blog with many pictures takes minutes: a background
-job (with the report kept and shown when done) is the next step.
+parsed once (:func:`parse_export`, which refuses hostile XML, so a bad file is refused at once
+with its message). The export is then kept with an import run and written by a background job
+(:mod:`etalase.platform.importers.runs`): a blog with hundreds of posts and pictures takes
+minutes, which no phone should wait for on one request. ``/admin/impor/<run>`` shows the run
+(refreshing itself while it works, no JavaScript) and its report when it is done.
 """
 
 from __future__ import annotations
@@ -15,21 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from etalase.platform import jobs
 from etalase.platform.accounts import service
 from etalase.platform.accounts.authz import Permission, VillageActor, village_access
 from etalase.platform.i18n import _
-from etalase.platform.importers import ImportRefusedError, parse_export
-from etalase.platform.importers.fetch import fetcher
-from etalase.platform.importers.writer import write_import
+from etalase.platform.importers import ImportRefusedError, parse_export, runs
 from etalase.platform.importers.xmlsafe import MAX_BYTES
-from etalase.platform.media_library import service as media_service
-from etalase.platform.runtime import Runtime
 from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.media import FORM_OVERHEAD, UploadTooLarge, _metered
 from etalase.platform.web.pages import log_in_village, page, redirect
@@ -42,11 +39,6 @@ ManageSettings = Annotated[VillageActor, Depends(village_access(Permission.MANAG
 IMPORT = "/admin/impor"
 FILE_FIELD = "berkas"
 MAX_EXPORT_BYTES = MAX_BYTES  # 50 MB, the most the parsers read
-
-
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 class ImportUploadRoute(VillageTeamRoute):
@@ -77,6 +69,7 @@ def _form(
     context = {
         "actor": actor,
         "members": members,
+        "runs": runs.recent(db, actor.village.id),
         "credit": actor.user.id,
         "download": True,
         **extra,
@@ -100,7 +93,6 @@ async def run_import(request: Request, actor: ManageSettings, db: SessionDep) ->
     credit_field = form.get("anggota")
     download = form.get("unduh_gambar") == "1"
     settings = settings_of(request)
-    runtime = _runtime(request)
 
     def attempt() -> Response:
         members = {u.id: u for _m, u in service.members(db, actor.village.id)}
@@ -121,23 +113,24 @@ async def run_import(request: Request, actor: ManageSettings, db: SessionDep) ->
             return _form(
                 request, db, actor, error=str(error), credit=credit.id, download=download, status=400
             )
-        del data
-        assert credit.id is not None
-        fetch = fetcher(media_service.max_upload_bytes(settings)) if download else None
-        report = write_import(
+        run = runs.start(
             db,
             actor.village.id,
-            result,
-            author_id=credit.id,
-            author_name=credit.name,
-            fetch=fetch,
-            media_store=runtime.media,
-            settings=settings,
+            data=data,
+            file_name=uploaded.filename,
+            result=result,
+            credit=credit,
+            download=download,
             user=actor.user,
         )
-        log_in_village(db, request, actor, "import_done", f"{result.source}: {report.summary()}")
-        context = {"actor": actor, "report": report, "result": result, "credited": credit.name}
-        return page(request, "admin/import_report.html", context)
+        assert run.id is not None
+        found = _("{posts} berita dan {pages} halaman ditemukan").format(
+            posts=len(result.posts), pages=len(result.pages)
+        )
+        log_in_village(db, request, actor, "import_started", f"{result.source}: {found}")
+        db.commit()  # the job must find the run
+        jobs.enqueue(settings, runs.execute, settings, run.id, actor.village.id)
+        return redirect(f"{IMPORT}/{run.id}")
 
     return await run_in_threadpool(attempt)
 
@@ -149,3 +142,13 @@ router.add_api_route(
     response_class=HTMLResponse,
     route_class_override=ImportUploadRoute,
 )
+
+
+@router.get(f"{IMPORT}/{{run_id}}", response_class=HTMLResponse, name="admin_import_run")
+def import_run(request: Request, run_id: int, actor: ManageSettings, db: SessionDep) -> Response:
+    """The run: waiting, working (the page refreshes itself), or its report."""
+    run = runs.get(db, actor.village.id, run_id)
+    if run is None:
+        raise HTTPException(status_code=404)
+    context = {"actor": actor, "run": run, "report": run.report_data(), "stale": run.stale()}
+    return page(request, "admin/import_report.html", context)
