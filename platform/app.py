@@ -8,7 +8,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -17,11 +17,52 @@ from etalase.platform.accounts import authz
 from etalase.platform.content import ticker
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import ConfigError, Settings, load_settings
-from etalase.platform.web import account, admin, console, errors, language, media, portal, posts, village
+from etalase.platform.web import (
+    account,
+    admin,
+    calendar_admin,
+    console,
+    errors,
+    language,
+    media,
+    portal,
+    posts,
+    village,
+)
+from etalase.platform.web.agenda_admin import router as agenda_admin_router
+from etalase.platform.web.announcements_admin import router as announcements_admin_router
+from etalase.platform.web.documents_admin import router as documents_admin_router
+from etalase.platform.web.gallery_admin import router as gallery_admin_router
 from etalase.platform.web.importing import router as importing_router
+from etalase.platform.web.pages_admin import router as pages_admin_router
+from etalase.platform.web.public_agenda import router as public_agenda_router
+from etalase.platform.web.public_gallery import router as public_gallery_router
+from etalase.platform.web.public_pages import router as public_pages_router
 from etalase.platform.web.routing import SiteMiddleware
 from etalase.platform.web.templates import make_templates
 from etalase.themes import THEMES_DIR
+
+# Every route of the app, in matching order (/bahasa/<code> first: it answers on every host).
+ROUTERS: tuple[APIRouter, ...] = (
+    language.router,
+    portal.router,
+    village.router,
+    account.router,
+    admin.router,
+    media.router,
+    importing_router,
+    posts.router,
+    calendar_admin.router,
+    pages_admin_router,
+    public_pages_router,
+    public_agenda_router,
+    agenda_admin_router,
+    announcements_admin_router,
+    gallery_admin_router,
+    documents_admin_router,
+    public_gallery_router,
+    console.router,
+)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -82,15 +123,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         settings.local_media_root.mkdir(parents=True, exist_ok=True)
         app.mount("/media", StaticFiles(directory=settings.local_media_root), name="media")
 
-    app.include_router(language.router)  # /bahasa/<code>: every host
-    app.include_router(portal.router)
-    app.include_router(village.router)
-    app.include_router(account.router)
-    app.include_router(admin.router)
-    app.include_router(media.router)
-    app.include_router(importing_router)
-    app.include_router(posts.router)
-    app.include_router(console.router)
+    for router in ROUTERS:
+        app.include_router(router)
     errors.install(app)
     authz.install(app, errors.error_page)
     app.add_middleware(language.LanguageMiddleware)  # inside SiteMiddleware

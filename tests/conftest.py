@@ -114,6 +114,7 @@ def s3() -> Iterator[S3Endpoint]:
 
 # Children before parents; app_user takes memberships, sessions and recovery codes with it.
 WIPED_TABLES = (
+    "import_run",
     "document",
     "album_photo",
     "album",

@@ -149,3 +149,22 @@ def test_who_reads_which_log(stack: Stack, villages: dict[str, tuple[int, str]])
     # A village admin has no console, even signed in on the portal.
     on_portal = signed_in(stack, portal(stack), "siti@contoh.id")
     assert on_portal.get(f"{portal(stack)}/konsol/log").status_code == 403
+
+
+def test_every_action_the_team_screens_log_has_a_label() -> None:
+    """An action without a label shows in the activity log as its raw name (``album_created``)."""
+    import re  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from etalase.platform.accounts.audit import action_labels  # noqa: PLC0415
+
+    web = Path(__file__).resolve().parent.parent / "platform" / "web"
+    used: set[str] = set()
+    for module in web.glob("*.py"):
+        source = module.read_text()
+        used |= set(re.findall(r'log_in_village\(\s*\w+,\s*\w+,\s*\w+,\s*"([a-z_]+)"', source))
+        for line in re.findall(r"^\s*action = (.+)$", source, re.MULTILINE):  # action = "a" if … else "b"
+            used |= set(re.findall(r'"([a-z]+_[a-z_]+)"', line))
+    assert used, "no actions found: the pattern no longer matches the code"
+    missing = sorted(a for a in used if a not in action_labels())
+    assert missing == [], missing

@@ -50,11 +50,13 @@ from etalase.platform.content.models import (
     Page,
     Post,
 )
+from etalase.platform.importers.models import ImportRun
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.tenants.models import Village, utcnow
 from tests.conftest import BASE_DOMAIN, Stack, embedded_settings
 from tests.people import PASSWORD, Browser, make_user, make_village, portal, totp_now, village_host
+from tests.test_import_writer import finish_imports
 
 # --- the matrix ------------------------------------------------------------------------------------
 ADMIN, EDITOR, KONTRIBUTOR = "admin", "editor", "kontributor"
@@ -334,13 +336,15 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
         "POST", "/admin/dokumen/{document_id}/hapus-permanen", frozenset({ADMIN, EDITOR}), frozenset({400})
     ),
     # Content calendar.
-    # <<kalender routes>>
+    Route("GET", "/admin/kalender", EVERYONE_SIGNED_IN),
     # Importing an old blog: admins only (pictures are not downloaded: the box is not ticked).
     Route("GET", "/admin/impor", frozenset({ADMIN})),
+    Route("GET", "/admin/impor/{run_id}", frozenset({ADMIN})),
     Route(
         "POST",
         "/admin/impor",
         frozenset({ADMIN}),
+        frozenset({303}),  # queued: the run's page follows it
         files=(
             (
                 "berkas",
@@ -462,6 +466,8 @@ class World:
             db.flush()
             assert album.id is not None
             db.add(AlbumPhoto(village_id=desa.id, album_id=album.id, media_id=self.media[key]))
+            run = ImportRun(village_id=desa.id, status="done", site_title=f"Blog lama {key}", report="{}")
+            db.add(run)
             db.commit()
             ids = {
                 "page_id": page.id,
@@ -470,6 +476,7 @@ class World:
                 "album_id": album.id,
                 "document_id": document.id,
                 "doc_media_id": doc_media_id,
+                "run_id": run.id,
             }
         return {name: value for name, value in ids.items() if value is not None}
 
@@ -629,7 +636,7 @@ def snapshot(stack: Stack) -> dict[str, list[tuple[object, ...]]]:
                     (row.village_id, *(str(value) for value in row.model_dump().values()))
                     for row in db.exec(select(model))
                 )
-                for model in (Page, Event, Announcement, Album, AlbumPhoto, Document)
+                for model in (Page, Event, Announcement, Album, AlbumPhoto, Document, ImportRun)
             },
             "users": sorted(
                 (u.id, u.name, u.email, u.password_hash, u.supervisor_scope, u.is_active)
@@ -699,7 +706,7 @@ def village_domain(world: World, key: str) -> str:
     return f"{world.villages[key].slug}.{BASE_DOMAIN}"
 
 
-CONTENT_TABLES = ("page", "event", "announcement", "album", "album_photo", "document")
+CONTENT_TABLES = ("page", "event", "announcement", "album", "album_photo", "document", "import_run")
 VILLAGE_COLUMN = {
     "memberships": 1,
     "tokens": 1,
@@ -780,6 +787,7 @@ def test_own_village_each_role_gets_exactly_its_routes(world: World) -> None:
     for route in VILLAGE_ROUTES:
         matrix.attempt(ADMIN, admin, route, route.url(base, **own), OK, token=token)
     matrix.done()
+    finish_imports(world.stack)  # the queued import lands in A (and only there)
     after = snapshot(world.stack)
     assert only_b(after, world) == only_b(before, world)
     assert own["media_id"] not in {row[0] for row in after["media"]}

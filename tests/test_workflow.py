@@ -11,7 +11,16 @@ from sqlmodel import col, select
 from etalase.platform.accounts.authz import ROLE_PERMISSIONS, Auth, VillageActor, may_edit_post
 from etalase.platform.accounts.models import User, UserSession
 from etalase.platform.content import ticker, workflow
-from etalase.platform.content.models import Category, Post, PostCategory, Revision
+from etalase.platform.content.models import (
+    Album,
+    Announcement,
+    Category,
+    Event,
+    Page,
+    Post,
+    PostCategory,
+    Revision,
+)
 from etalase.platform.media_library.models import MediaFile
 from etalase.tenants.models import Village, utcnow
 from tests.conftest import Stack
@@ -176,6 +185,26 @@ def test_trash_and_restore(stack: Stack, team: tuple[int, User, User]) -> None:
         assert workflow.purge_trash(db, now=utcnow() + timedelta(days=29)) == 0
         assert workflow.purge_trash(db, now=utcnow() + timedelta(days=31)) == 1
         assert db.get(Post, post_id) is None
+
+
+def test_every_kind_of_content_leaves_the_trash_after_30_days(
+    stack: Stack, team: tuple[int, User, User]
+) -> None:
+    vid, _kader, _editor = team
+    gone = utcnow()
+    with stack.runtime.session(vid) as db:
+        rows = [
+            Page(village_id=vid, title="Lama", slug="lama", deleted_at=gone),
+            Page(village_id=vid, title="Tetap", slug="tetap"),
+            Event(village_id=vid, title="Rapat", slug="rapat", starts_at=gone, deleted_at=gone),
+            Announcement(village_id=vid, title="Info", expires_at=gone, deleted_at=gone),
+            Album(village_id=vid, title="Foto", slug="foto", deleted_at=gone),
+        ]
+        db.add_all(rows)
+    with stack.runtime.session(all_villages=True) as db:
+        assert workflow.purge_trash(db, now=gone + timedelta(days=29)) == 0
+        assert workflow.purge_trash(db, now=gone + timedelta(days=31)) == 4
+        assert [p.title for p in db.exec(select(Page)).all()] == ["Tetap"]
 
 
 def test_bad_input_changes_nothing(stack: Stack, team: tuple[int, User, User]) -> None:

@@ -22,7 +22,19 @@ from sqlmodel import Session, col, select
 
 from etalase.platform.accounts.identity import InputError
 from etalase.platform.accounts.models import User
-from etalase.platform.content.models import Category, Post, PostCategory, PostTag, Revision, Tag
+from etalase.platform.content.models import (
+    Album,
+    Announcement,
+    Category,
+    Document,
+    Event,
+    Page,
+    Post,
+    PostCategory,
+    PostTag,
+    Revision,
+    Tag,
+)
 from etalase.platform.content.richtext import MAX_BODY, to_safe_html
 from etalase.platform.content.service import unique_post_slug
 from etalase.platform.i18n import _
@@ -408,10 +420,19 @@ def publish_due(db: Session, now: datetime | None = None) -> int:
 
 
 def purge_trash(db: Session, now: datetime | None = None) -> int:
-    """Posts in the trash for more than 30 days are deleted for good (with their revisions)."""
+    """Content in the trash for more than 30 days is deleted for good: posts (with their
+    revisions), pages, events, announcements, albums and documents (their photos and files stay in
+    the media library). All villages at once, as :func:`publish_due`."""
     cutoff = (now or utcnow()) - timedelta(days=TRASH_DAYS)
-    old = db.exec(select(Post).where(col(Post.deleted_at) < cutoff)).all()  # all villages, as above
-    for post in old:
-        db.delete(post)
+    purged = 0
+    trashed: tuple[
+        type[Post] | type[Page] | type[Event] | type[Announcement] | type[Album] | type[Document], ...
+    ]
+    trashed = (Post, Page, Event, Announcement, Album, Document)
+    for model in trashed:
+        old = db.exec(select(model).where(col(model.deleted_at) < cutoff)).all()
+        for row in old:
+            db.delete(row)
+        purged += len(old)
     db.flush()
-    return len(old)
+    return purged
