@@ -1,20 +1,23 @@
 """Demo villages for the embedded default: every village of Kecamatan Godean (Sleman, DIY) and a
-few villages elsewhere, each with sample news in Bahasa Indonesia. Running it again adds nothing."""
+few villages elsewhere, each with sample news, its standing pages, an event and an announcement in
+Bahasa Indonesia. Running it again adds nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from etalase.platform.content.models import Post
+from etalase.platform.content.models import Announcement, Event, Post
+from etalase.platform.content.pages import standard_pages
 from etalase.platform.content.service import create_post
 from etalase.platform.runtime import ALL_VILLAGES
 from etalase.tenants.models import Village, utcnow
 from etalase.tenants.resolver import TYPE_TITLE
 from etalase.tenants.scope import in_village
 from etalase.tenants.service import create_village, create_villages_under
+from etalase.tenants.timezones import zone_for
 
 KECAMATAN = "34.04.02"  # Godean, Kabupaten Sleman: seven desa, one of them a Sidomulyo
 ELSEWHERE = (
@@ -110,11 +113,50 @@ def provision_demo(session: Session, *, with_people: bool = True) -> DemoResult:
                 published_at=now - timedelta(days=3 * age + 1, hours=age),
             )
             posts += 1
+        _demo_content(session, village, title, now)
     result = DemoResult(created, posts, sorted(v.slug for v in villages))
     if with_people:
         godean = [v for v in villages if v.code.startswith(KECAMATAN + ".")]
         result.people = _demo_people(session, min(godean, key=lambda v: v.code))
     return result
+
+
+def _demo_content(session: Session, village: Village, title: str, now: datetime) -> None:
+    """The standing pages (published), an event next week and a pinned announcement."""
+    assert village.id is not None
+    pages = standard_pages(session, village.id, title.split(" ", 1)[0])
+    for page in pages:
+        page.status = "published"
+        if page.slug.startswith("profil"):
+            page.body = (
+                f"<p>{title} terletak di {village.name}. Sebagian besar warga bertani dan beternak; "
+                "kelompok UMKM mengolah hasil bumi menjadi keripik, gula semut, dan anyaman.</p>"
+            )
+        session.add(page)
+    zone, _label = zone_for(village.code)
+    evening = datetime.combine((now + timedelta(days=7)).astimezone(zone).date(), time(19, 0), zone)
+    session.add(
+        Event(
+            village_id=village.id,
+            title="Musyawarah Desa Perencanaan Pembangunan",
+            slug="musyawarah-desa-perencanaan-pembangunan",
+            description="<p>Warga diundang membahas usulan kegiatan untuk RKP Desa tahun depan.</p>",
+            place=f"Balai {title}",
+            starts_at=evening.astimezone(UTC),
+            ends_at=(evening + timedelta(hours=2)).astimezone(UTC),
+            status="published",
+        )
+    )
+    session.add(
+        Announcement(
+            village_id=village.id,
+            title="Pendaftaran Pelatihan Pemasaran Digital untuk UMKM",
+            body="<p>Pelaku UMKM dapat mendaftar di kantor desa pada jam kerja. Tempat terbatas.</p>",
+            expires_at=now + timedelta(days=14),
+            pinned=True,
+            status="published",
+        )
+    )
 
 
 def _demo_people(session: Session, village: Village) -> list[tuple[str, str, str]]:

@@ -84,13 +84,16 @@
     textarea.hidden = true;
 
     var editor = new window.Squire(area, { blockTag: "P", addLinks: true });
+    var ready = false; // loading the text is not a change the person made
     editor.setHTML(textarea.value || "");
+    textarea.value = editor.getHTML();
+    setTimeout(function () { ready = true; }, 0);
     // Clicking a label focuses the area, as it focused the textarea.
     if (label) label.addEventListener("click", function () { editor.focus(); });
 
     function sync() {
       textarea.value = editor.getHTML();
-      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      if (ready) textarea.dispatchEvent(new Event("input", { bubbles: true }));
     }
     editor.addEventListener("input", sync);
     form.addEventListener("submit", sync);
@@ -189,18 +192,20 @@
       sync();
     }
 
+    // The visible words are short (a phone has room for few), the spoken label says it in full.
+    // No emoji: a cheap phone or a Linux desktop may have no font for them.
     var buttons = [
-      ["heading", "H", function () { setBlock(editor, "H2"); }, "H2"],
-      ["subheading", "h", function () { setBlock(editor, "H3"); }, "H3"],
+      ["heading", t("heading_short"), function () { setBlock(editor, "H2"); }, "H2"],
+      ["subheading", t("subheading_short"), function () { setBlock(editor, "H3"); }, "H3"],
       ["bold", "B", function () { editor.hasFormat("B") ? editor.removeBold() : editor.bold(); }, "B"],
       ["italic", "I", function () { editor.hasFormat("I") ? editor.removeItalic() : editor.italic(); }, "I"],
-      ["bullets", "•", function () { editor.hasFormat("UL") ? editor.removeList() : editor.makeUnorderedList(); }, "UL"],
-      ["numbers", "1.", function () { editor.hasFormat("OL") ? editor.removeList() : editor.makeOrderedList(); }, "OL"],
-      ["quote", "❝", function () { editor.hasFormat("BLOCKQUOTE") ? editor.decreaseQuoteLevel() : editor.increaseQuoteLevel(); }, "BLOCKQUOTE"],
-      ["link", "🔗", linkPanel, "A"],
-      ["image", "🖼", imagePanel, null],
-      ["table", "▦", function () { editor.insertHTML(tableHTML()); }, null],
-      ["row", "+≡", addRow, null],
+      ["bullets", "• " + t("list_short"), function () { editor.hasFormat("UL") ? editor.removeList() : editor.makeUnorderedList(); }, "UL"],
+      ["numbers", "1. " + t("list_short"), function () { editor.hasFormat("OL") ? editor.removeList() : editor.makeOrderedList(); }, "OL"],
+      ["quote", "“ ”", function () { editor.hasFormat("BLOCKQUOTE") ? editor.decreaseQuoteLevel() : editor.increaseQuoteLevel(); }, "BLOCKQUOTE"],
+      ["link", t("link_short"), linkPanel, "A"],
+      ["image", t("image_short"), imagePanel, null],
+      ["table", t("table_short"), function () { editor.insertHTML(tableHTML()); }, null],
+      ["row", "+ " + t("row_short"), addRow, null],
       ["undo", "↶", function () { editor.undo(); }, null],
       ["redo", "↷", function () { editor.redo(); }, null],
     ];
