@@ -114,6 +114,9 @@ def s3() -> Iterator[S3Endpoint]:
 
 # Children before parents; app_user takes memberships, sessions and recovery codes with it.
 WIPED_TABLES = (
+    "village_appearance",
+    "slug_redirect",
+    "theme_default",
     "import_run",
     "document",
     "album_photo",

@@ -1,0 +1,1 @@
+"""The public village site: appearance (themes), redirects, search, feeds, caching."""
