@@ -39,6 +39,7 @@ from etalase.platform.web.public_agenda import router as public_agenda_router
 from etalase.platform.web.public_gallery import router as public_gallery_router
 from etalase.platform.web.public_pages import router as public_pages_router
 from etalase.platform.web.routing import SiteMiddleware
+from etalase.platform.web.security_headers import SecurityHeadersMiddleware
 from etalase.platform.web.templates import make_templates
 from etalase.themes import THEMES_DIR
 
@@ -129,4 +130,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     authz.install(app, errors.error_page)
     app.add_middleware(language.LanguageMiddleware)  # inside SiteMiddleware
     app.add_middleware(SiteMiddleware, resolver=runtime.resolver)
+    # Outermost: every response, cached or not, leaves with its security headers.
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     return app
