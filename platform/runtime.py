@@ -15,7 +15,8 @@ from sqlalchemy.orm import SessionTransaction, sessionmaker
 from sqlmodel import Session
 
 from etalase.platform import rls
-from etalase.platform.cache import Cache, make_cache
+from etalase.platform.analytics.counting import MemoryStore, RedisStore, Store, ViewCounter
+from etalase.platform.cache import Cache, RedisCache, make_cache
 from etalase.platform.db import make_engine
 from etalase.platform.media import MediaStore, make_media_store
 from etalase.platform.settings import Settings
@@ -40,6 +41,8 @@ class Runtime:
     cache: Cache
     media: MediaStore
     resolver: SiteResolver = field(init=False)
+    # Page views waiting to be counted (etalase.platform.analytics), one buffer per process.
+    views: ViewCounter = field(init=False, repr=False)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -53,6 +56,12 @@ class Runtime:
             check_seconds=self.settings.site_cache_seconds,
             max_entries=self.settings.site_cache_size,
         )
+        store: Store = (
+            RedisStore(self.cache.client, self.settings.redis_prefix)
+            if isinstance(self.cache, RedisCache)
+            else MemoryStore()
+        )
+        self.views = ViewCounter(store)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
