@@ -73,6 +73,13 @@ def _slug_taken(session: Session) -> Callable[[str], bool]:
     return taken
 
 
+def _default_theme(session: Session, code: str) -> str:
+    """The theme a supervisor chose for the region of ``code`` (longest prefix), else klasik."""
+    from etalase.platform.site.themes import default_theme_for  # noqa: PLC0415  (platform imports tenants)
+
+    return default_theme_for(session, code) or "klasik"
+
+
 def create_village(
     session: Session, raw_code: str, *, slug: str | None = None, active: bool = True
 ) -> Village:
@@ -105,7 +112,13 @@ def create_village(
             names.get(1, ""),
             taken=_slug_taken(session),
         )
-    village = Village(code=code, slug=slug, name=region.name, status="active" if active else "inactive")
+    village = Village(
+        code=code,
+        slug=slug,
+        name=region.name,
+        status="active" if active else "inactive",
+        theme=_default_theme(session, code),
+    )
     session.add(village)
     bump_generation(session)
     return village
@@ -139,6 +152,9 @@ def create_villages_under(
         villages_q = select(Region.code, Region.name).where(Region.level == 4)
     names = dict(session.exec(select(Region.code, Region.name).where(Region.level < 4)).all())
     existing_codes = set(session.exec(select(Village.code)).all())
+    from etalase.platform.site.themes import pick_default, region_defaults  # noqa: PLC0415
+
+    defaults = region_defaults(session)  # supervisors' default themes, read once for the lot
     taken = set(session.exec(select(Village.slug)).all())
 
     rows: list[dict[str, object]] = []
@@ -163,7 +179,7 @@ def create_villages_under(
                 "slug": slug,
                 "name": name,
                 "status": "active" if active else "inactive",
-                "theme": "klasik",
+                "theme": pick_default(defaults, code) or "klasik",
                 "content_version": 1,
                 "created_at": now,
                 "updated_at": now,
