@@ -227,7 +227,7 @@ def test_scripts_are_cleaned_and_trash_can_be_undone(team: Team) -> None:
     # A trashed post is off the public site even though its status is still "published".
     assert team.post(post_id).status == "published"
     assert "Kerja Bakti" not in team.home()
-    assert Browser(team.stack).get(f"{base}/berita/{slug}").status_code == 404
+    assert Browser(team.stack).get(f"{base}/berita/{slug}").status_code == 410  # gone, not unknown
     assert "Kerja Bakti" not in team.browsers["editor"].get(f"{base}/admin/berita?status=terbit").text
     assert "Kerja Bakti" in team.browsers["editor"].get(f"{base}/admin/berita?status=sampah").text
     assert team.act("kader", post_id, "pulihkan") == 403

@@ -53,6 +53,7 @@ from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.media_library.processing import MediaError
 from etalase.platform.settings import Settings
+from etalase.platform.site import redirects
 from etalase.tenants.models import utcnow
 from etalase.tenants.scope import in_village
 from etalase.tenants.slugs import slugify
@@ -308,6 +309,7 @@ class _Writer:
         assert post.id is not None
         if item.categories or item.tags:
             workflow.set_terms(self.db, self.village_id, post.id, categories=item.categories, tags=item.tags)
+        self.old_address(item, "legacy", post.id)
         self.db.commit()
         self.report.posts += 1
         self.public_changed = self.public_changed or status == "published"
@@ -336,10 +338,18 @@ class _Writer:
         self.db.add(page)
         self.db.flush()
         assert page.id is not None
+        self.old_address(item, "legacy_page", page.id)
         self.db.commit()
         self.pages_by_source[item.slug] = page.id
         self.report.pages += 1
         self.public_changed = self.public_changed or status == "published"
+
+    def old_address(self, item: ImportedItem, kind: str, row_id: int) -> None:
+        """The item's address on the old blog (/2023/05/judul.html, /?p=123) answers 301 to its
+        new one here, when the village points its old domain at us (see etalase.platform.site.redirects)."""
+        if item.source_path and item.source_path.startswith("/") and item.source_path != "/":
+            path, _sep, query = item.source_path.partition("?")
+            redirects.record(self.db, self.village_id, kind, redirects.legacy_key(path, query), row_id)
 
     def parent_fixups(self, pages: list[ImportedItem]) -> None:
         """Parents that came after their children in the export get linked once all are written."""

@@ -31,6 +31,7 @@ from etalase.platform.content.workflow import ConflictError, ContentError
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
+from etalase.platform.site import redirects
 from etalase.platform.web.deps import SessionDep
 from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
@@ -270,6 +271,7 @@ def _values_of(db: Session, actor: VillageActor, post: Post) -> dict[str, str]:
         "tags": tags,
         "version": str(post.version),
         "cover": str(post.cover_media_id or ""),
+        "slug": post.slug,
     }
 
 
@@ -363,10 +365,12 @@ def save(
     categories: Short = "",
     tags: Short = "",
     cover_media_id: Annotated[str, Form(max_length=20)] = "",
+    slug: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     post = _load(db, actor, post_id)
     _require_edit(actor, post)
     values = {
+        "slug": slug or post.slug,
         "title": title,
         "summary": summary,
         "body": body,
@@ -389,6 +393,8 @@ def save(
         )
         workflow.set_terms(db, actor.village.id, post_id, categories=_split(categories), tags=_split(tags))
         workflow.set_cover(db, actor.village.id, post_id, cover)
+        if slug.strip() and actor.can(Permission.PUBLISH):  # the address: editors and admins only
+            redirects.change_post_slug(db, actor.village.id, post, slug)  # the old one answers 301
     except ConflictError as conflict:
         # The refused text is already kept as a revision (committed with this response): the form
         # shows it again, now over the saved version, next to what the other person saved.

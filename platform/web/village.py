@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col
 
 from etalase.platform.accounts.authz import PUBLIC
@@ -14,6 +14,7 @@ from etalase.platform.content.models import Post
 from etalase.platform.media import MediaStore
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
+from etalase.platform.site import redirects
 from etalase.platform.web import public_agenda
 from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, TemplatesDep
 from etalase.platform.web.routing import VillageRoute
@@ -65,7 +66,15 @@ def home(
     session: SessionDep,
     templates: TemplatesDep,
     runtime: RuntimeDep,
-) -> HTMLResponse:
+) -> Response:
+    if "p=" in request.url.query or "page_id=" in request.url.query:
+        # An old WordPress link (/?p=123) of a blog imported here: on to the post, if it came over.
+        try:
+            moved = redirects.resolve(session, village.id, "/", request.url.query)
+        except redirects.GoneError:
+            moved = None
+        if moved:
+            return RedirectResponse(moved, status_code=301)
     posts = session.exec(
         in_village(Post, village.id)
         .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
