@@ -114,6 +114,10 @@ def s3() -> Iterator[S3Endpoint]:
 
 # Children before parents; app_user takes memberships, sessions and recovery codes with it.
 WIPED_TABLES = (
+    "region_monthly_stats",
+    "village_daily_stats",
+    "village_monthly_stats",
+    "page_daily_views",
     "village_appearance",
     "slug_redirect",
     "theme_default",

@@ -58,8 +58,8 @@ def test_every_table_that_belongs_to_a_village_says_so() -> None:
     platform_tables = {"region", "village", "site_generation", "alembic_version"}
     # A person is not a village's: one account serves several villages (membership carries those).
     platform_tables |= {"app_user", "user_session", "recovery_code", "outbox_message"}
-    # A region's default theme belongs to the region (a supervisor's scope), not to one village.
-    platform_tables |= {"theme_default"}
+    # A region's default theme and its monthly sums belong to the region, not to one village.
+    platform_tables |= {"theme_default", "region_monthly_stats"}
     for name, table in metadata.tables.items():
         if name in platform_tables:
             continue

@@ -1,4 +1,5 @@
-"""The clock of the CMS: scheduled posts go live, the trash empties after 30 days.
+"""The clock of the CMS: scheduled posts go live, the trash empties after 30 days, and the page
+views counted since the last round go into the daily tables.
 
 Every ``INTERVAL`` seconds one process (the web process in the embedded default, ``etalase
 worker`` in production) runs :func:`tick`. Several processes may run the loop; a claim in the
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from etalase.platform.analytics import rollup
 from etalase.platform.content import workflow
 from etalase.platform.runtime import Runtime
 
@@ -27,6 +29,10 @@ def tick(runtime: Runtime) -> tuple[int, int]:
         purged = workflow.purge_trash(db)
     if published or purged:
         log.info("ticker: %d scheduled post(s) published, %d purged from the trash", published, purged)
+    try:
+        rollup.flush(runtime)  # the page views counted since the last round, into the daily tables
+    except Exception:  # counting is never worth stopping the clock for
+        log.exception("page-view rollup failed; the counters keep them for the next round")
     return published, purged
 
 

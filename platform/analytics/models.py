@@ -1,0 +1,95 @@
+"""Daily and monthly rollups of page views, one row per village and day (or month). Written by
+:mod:`etalase.platform.analytics.rollup` from the counters; read by the dashboards and consoles.
+No visitor id or address is ever stored here: only counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Column, Date, ForeignKey, Integer, String
+from sqlmodel import Field, SQLModel
+
+from etalase.tenants.scope import VillageOwned
+
+SHARE_COLUMNS = ("whatsapp", "facebook", "x", "telegram")
+SOURCE_COLUMNS = ("facebook", "instagram", "tiktok", "whatsapp", "x", "youtube", "search", "direct", "other")
+
+
+def _village_key() -> Column[int]:
+    """village_id as the first part of the primary key (a row per village and day)."""
+    return Column(Integer, ForeignKey("village.id", ondelete="CASCADE"), primary_key=True)
+
+
+def _count() -> Column[int]:
+    return Column(Integer, nullable=False, default=0, server_default="0")
+
+
+class VillageDailyStats(VillageOwned, table=True):
+    __tablename__ = "village_daily_stats"
+
+    village_id: int = Field(sa_column=_village_key())
+
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    views: int = Field(default=0, sa_column=_count())
+    visitors: int = Field(default=0, sa_column=_count())  # unique that day
+    # Arrivals by source (a page inside a visit is not an arrival).
+    from_facebook: int = Field(default=0, sa_column=_count())
+    from_instagram: int = Field(default=0, sa_column=_count())
+    from_tiktok: int = Field(default=0, sa_column=_count())
+    from_whatsapp: int = Field(default=0, sa_column=_count())
+    from_x: int = Field(default=0, sa_column=_count())
+    from_youtube: int = Field(default=0, sa_column=_count())
+    from_search: int = Field(default=0, sa_column=_count())
+    from_direct: int = Field(default=0, sa_column=_count())
+    from_other: int = Field(default=0, sa_column=_count())
+    # Taps on the site's share buttons, by platform.
+    shared_whatsapp: int = Field(default=0, sa_column=_count())
+    shared_facebook: int = Field(default=0, sa_column=_count())
+    shared_x: int = Field(default=0, sa_column=_count())
+    shared_telegram: int = Field(default=0, sa_column=_count())
+
+
+class VillageMonthlyStats(VillageOwned, table=True):
+    """The month's unique visitors cannot be summed from the days: they are counted on their own."""
+
+    __tablename__ = "village_monthly_stats"
+
+    village_id: int = Field(sa_column=_village_key())
+
+    month: date = Field(sa_column=Column(Date, primary_key=True))  # the first day of the month
+    views: int = Field(default=0, sa_column=_count())
+    visitors: int = Field(default=0, sa_column=_count())
+
+
+class PageDailyViews(VillageOwned, table=True):
+    """Views of each address of the site per day (top posts, top pages)."""
+
+    __tablename__ = "page_daily_views"
+
+    village_id: int = Field(sa_column=_village_key())
+
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    path: str = Field(sa_column=Column(String(300), primary_key=True))
+    views: int = Field(default=0, sa_column=_count())
+
+
+class RegionMonthlyStats(SQLModel, table=True):
+    """The month of a region (national ``""``, a province ``34``, a kabupaten ``34.04``, a
+    kecamatan ``34.04.02``): the sums of its villages' monthly rows, kept up to date by adding each
+    village's change as it is written (never recomputed from the villages on a page view)."""
+
+    __tablename__ = "region_monthly_stats"
+
+    region_code: str = Field(sa_column=Column(String(13), primary_key=True))
+    month: date = Field(sa_column=Column(Date, primary_key=True))
+    views: int = Field(default=0, sa_column=_count())
+    # The sum of the villages' unique visitors (each village's site counts its own readers).
+    visitors: int = Field(default=0, sa_column=_count())
+    # Villages whose site had at least one reader in the month.
+    villages_read: int = Field(default=0, sa_column=_count())
+
+
+def region_codes(village_code: str) -> list[str]:
+    """The regions a village belongs to, from the nation down to its kecamatan."""
+    parts = village_code.split(".")
+    return ["", *(".".join(parts[:n]) for n in (1, 2, 3))]
