@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from etalase.platform.content.sanitize import clean_html
@@ -49,3 +51,12 @@ def test_content_models_stand_alone() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-800:]
+
+
+def test_rupiah_is_written_the_indonesian_way(tmp_path: Path) -> None:
+    from etalase.platform.web.templates import make_templates  # noqa: PLC0415
+    from tests.conftest import embedded_settings  # noqa: PLC0415
+
+    env = make_templates(embedded_settings(tmp_path)).env
+    written = env.from_string("{{ 1500000 | rupiah }} · {{ 15000 | rupiah }}").render()
+    assert written == "Rp1.500.000 · Rp15.000"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from tests.conftest import Stack
-from tests.people import Browser, make_user, make_village, village_host
+from tests.people import Browser, make_user, make_village, portal, village_host
 
 
 def test_public_pages_allow_only_their_own_site_and_media(stack: Stack) -> None:
@@ -41,3 +41,11 @@ def test_team_pages_keep_their_stricter_policy(stack: Stack) -> None:
     assert admin.headers.get_list("content-security-policy") == [admin.headers["content-security-policy"]]
     assert "script-src 'none'" in admin.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in admin.headers["content-security-policy"]
+
+
+def test_the_favicon_answers_on_every_host(stack: Stack) -> None:
+    _vid, slug = make_village(stack, "34.04.02.2003")
+    for base in (village_host(stack, slug), portal(stack), "http://tidak-ada.example"):
+        icon = Browser(stack).get(f"{base}/favicon.ico")
+        assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+        assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file

@@ -337,6 +337,24 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
     ),
     # Content calendar.
     Route("GET", "/admin/kalender", EVERYONE_SIGNED_IN),
+    # Tampilan (issue 5): the village's admin only; a supervisor never changes a village's look.
+    Route("GET", "/admin/tampilan", frozenset({ADMIN})),
+    Route("GET", "/admin/tampilan/pratinjau", frozenset({ADMIN})),
+    Route("GET", "/admin/tampilan/pratinjau.css", frozenset({ADMIN})),
+    Route(
+        "POST",
+        "/admin/tampilan",
+        frozenset({ADMIN}),
+        frozenset({303}),
+        (("tema", "pesisir"), ("tata", "tanpa-sidebar"), ("aksi", "terapkan")),
+    ),
+    Route(
+        "POST",
+        "/admin/tampilan/terapkan",
+        frozenset({ADMIN}),
+        frozenset({303}),
+        (("tema", "sawah"), ("opsi", "{}")),
+    ),
     # Importing an old blog: admins only (pictures are not downloaded: the box is not ticked).
     Route("GET", "/admin/impor", frozenset({ADMIN})),
     Route("GET", "/admin/impor/{run_id}", frozenset({ADMIN})),
@@ -382,6 +400,9 @@ CONSOLE_ROUTES: tuple[Route, ...] = (
         frozenset({303}),
         (("body", "Catatan pendampingan: unggah profil desa."),),
     ),
+    # The default theme of new villages in the supervisor's own scope (issue 5).
+    Route("GET", "/konsol/tema", frozenset({PENDAMPING})),
+    Route("POST", "/konsol/tema", frozenset({PENDAMPING}), frozenset({303}), (("tema", "sawah"),)),
 )
 
 # Signed-in routes that act on nothing but the signed-in person's own account (no village data),

@@ -83,6 +83,8 @@ def action_labels() -> dict[str, str]:
         "import_started": _("Impor blog lama dimulai"),
         "import_done": _("Blog lama diimpor"),
         "import_failed": _("Impor blog lama gagal"),
+        "appearance_changed": _("Tampilan situs diubah"),
+        "theme_default_changed": _("Tema bawaan wilayah diubah"),
     }
 
 

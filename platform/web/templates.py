@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from lokal.rupiah import format_rupiah
 from starlette.responses import HTMLResponse
 
 from etalase.platform import i18n
@@ -26,6 +27,7 @@ from etalase.platform.content.pages import MenuItem, cached_menu
 from etalase.platform.content.richtext import render_body
 from etalase.platform.media_library.processing import size_text
 from etalase.platform.settings import Settings
+from etalase.platform.site.seo import seo_for
 from etalase.tenants.resolver import VillageSite
 from etalase.tenants.timezones import local
 from etalase.themes import THEMES_DIR
@@ -77,6 +79,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.filters["kontak"] = contact
     env.filters["ukuran"] = size_text  # 4,2 MB
     env.filters["isi"] = render_body  # a stored body: {{ post.body | isi }}
+    env.filters["rupiah"] = format_rupiah  # Rp1.500.000 (lokal-id), in both languages
     env.globals["role_name"] = role_label
     env.globals["INVITE_DAYS"] = INVITE_DAYS
     env.globals["RESET_MINUTES"] = RESET_MINUTES
@@ -85,6 +88,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["LANGUAGES"] = i18n.LANGUAGES
     env.globals["portal_url"] = settings.public_url()
     env.globals["village_url"] = settings.village_url
+    env.globals["seo_for"] = seo_for  # canonical, Open Graph, JSON-LD of a village page
     return Jinja2Templates(env=env)
 
 
@@ -119,5 +123,9 @@ def render(
     village = context.get("village")
     if isinstance(village, VillageSite) and "village_menu" not in context:
         full["village_menu"] = functools.partial(_village_menu, request, village)
+        # The village's appearance (theme options, logo, sidebar), read only by templates that show it.
+        from etalase.platform.site.appearance import page_look  # noqa: PLC0415  (site imports web)
+
+        full.setdefault("village_look", functools.partial(page_look, request, village))
     html = tpl.render(full)
     return HTMLResponse(html, status_code=status_code)
