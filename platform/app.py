@@ -14,28 +14,39 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from etalase.platform.accounts import authz
+from etalase.platform.analytics.middleware import ViewCountingMiddleware
 from etalase.platform.content import ticker
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import ConfigError, Settings, load_settings
+from etalase.platform.site.page_cache import PageCacheMiddleware
 from etalase.platform.web import (
     account,
     admin,
     calendar_admin,
     console,
     errors,
+    favicon,
+    feeds,
     language,
     media,
     portal,
     posts,
+    public_posts,
+    share,
+    sitemaps,
     village,
 )
 from etalase.platform.web.agenda_admin import router as agenda_admin_router
 from etalase.platform.web.announcements_admin import router as announcements_admin_router
+from etalase.platform.web.appearance_admin import router as appearance_admin_router
+from etalase.platform.web.cards import router as cards_router
+from etalase.platform.web.console_themes import router as console_themes_router
 from etalase.platform.web.documents_admin import router as documents_admin_router
 from etalase.platform.web.gallery_admin import router as gallery_admin_router
 from etalase.platform.web.importing import router as importing_router
 from etalase.platform.web.pages_admin import router as pages_admin_router
 from etalase.platform.web.public_agenda import router as public_agenda_router
+from etalase.platform.web.public_appearance import router as public_appearance_router
 from etalase.platform.web.public_gallery import router as public_gallery_router
 from etalase.platform.web.public_pages import router as public_pages_router
 from etalase.platform.web.routing import SiteMiddleware
@@ -45,6 +56,7 @@ from etalase.themes import THEMES_DIR
 
 # Every route of the app, in matching order (/bahasa/<code> first: it answers on every host).
 ROUTERS: tuple[APIRouter, ...] = (
+    favicon.router,  # every host
     language.router,
     portal.router,
     village.router,
@@ -62,6 +74,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     gallery_admin_router,
     documents_admin_router,
     public_gallery_router,
+    public_posts.router,
+    feeds.router,
+    sitemaps.router,
+    sitemaps.portal_router,
+    cards_router,
+    share.router,
     console.router,
 )
 
@@ -126,9 +144,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(public_appearance_router)
+    app.include_router(appearance_admin_router)
+    app.include_router(console_themes_router)
     errors.install(app)
+    public_posts.install(app)  # a 404 that is an old address (301) or a removed post (410)
     authz.install(app, errors.error_page)
     app.add_middleware(language.LanguageMiddleware)  # inside SiteMiddleware
+    # Inside the view counter, outside the language and the app: a hit runs nothing of the app.
+    app.add_middleware(PageCacheMiddleware, runtime=runtime)
+    # Inside SiteMiddleware (it needs the village), outside any page cache (a cached page is a view).
+    app.add_middleware(ViewCountingMiddleware, counter=runtime.views, cache=runtime.cache)
     app.add_middleware(SiteMiddleware, resolver=runtime.resolver)
     # Outermost: every response, cached or not, leaves with its security headers.
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)

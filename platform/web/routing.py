@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from etalase.tenants.resolver import UNKNOWN, Site, SiteResolver
 
-ANY_HOST_PREFIXES = ("/static/", "/media/", "/healthz", "/_caddy/")
+ANY_HOST_PREFIXES = ("/static/", "/media/", "/healthz", "/_caddy/", "/favicon.ico")
 
 
 def site_of(scope: Scope) -> Site:
