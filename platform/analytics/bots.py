@@ -3,6 +3,7 @@ its card), uptime checks, prefetches and prerenders the reader never saw."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Substrings of user agents that are machines. Lower-case; kept short on purpose: the common
@@ -16,6 +17,7 @@ _MACHINE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a site sees the same few hundred browsers all day
 def is_machine(user_agent: str) -> bool:
     """A crawler, a preview fetcher, a script or an empty user agent."""
     return not user_agent.strip() or bool(_MACHINE.search(user_agent))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -69,10 +69,29 @@ class Totals:
 
 
 EMPTY = Totals(0, 0, {}, {}, {})
+Batch = dict[tuple[int, date], DayTotals]
+
+
+def fold(batch: Batch, event: Event) -> None:
+    """Add one event to a batch of per-village, per-day totals."""
+    day = batch.get((event.village_id, event.day))
+    if day is None:
+        day = batch[(event.village_id, event.day)] = DayTotals()
+    if isinstance(event, Share):
+        day.shares[event.platform] += 1
+        return
+    day.views += 1
+    day.visitors.add(event.visitor)
+    if event.source:
+        day.sources[event.source] += 1
+    day.paths[event.path] += 1
 
 
 class Store(Protocol):
-    def add(self, events: list[Event]) -> None: ...
+    def merge(self, batch: Batch) -> None:
+        """Add a batch of totals (what one process counted since its last flush)."""
+        ...
+
     def totals(self, village_id: int, day: date) -> Totals:
         """What was counted so far for the village's day."""
         ...
@@ -97,20 +116,18 @@ class MemoryStore:
         self._dirty: set[tuple[int, date]] = set()
         self._lock = threading.Lock()
 
-    def add(self, events: list[Event]) -> None:
+    def merge(self, batch: Batch) -> None:
         with self._lock:
-            for view in events:
-                self._dirty.add((view.village_id, view.day))
-                day = self._days.setdefault((view.village_id, view.day), DayTotals())
-                if isinstance(view, Share):
-                    day.shares[view.platform] += 1
-                    continue
-                self._months.setdefault((view.village_id, view.day.replace(day=1)), set()).add(view.visitor)
-                day.views += 1
-                day.visitors.add(view.visitor)
-                if view.source:
-                    day.sources[view.source] += 1
-                day.paths[view.path] += 1
+            for key, part in batch.items():
+                self._dirty.add(key)
+                if part.visitors:
+                    self._months.setdefault((key[0], key[1].replace(day=1)), set()).update(part.visitors)
+                day = self._days.setdefault(key, DayTotals())
+                day.views += part.views
+                day.visitors |= part.visitors
+                day.sources.update(part.sources)
+                day.paths.update(part.paths)
+                day.shares.update(part.shares)
 
     def totals(self, village_id: int, day: date) -> Totals:
         with self._lock:
@@ -153,28 +170,23 @@ class RedisStore:
     def _key(self, kind: str, village_id: int, day: date) -> str:
         return f"{self.prefix}an:{kind}:{day.isoformat()}:{village_id}"
 
-    def add(self, events: list[Event]) -> None:
-        grouped: dict[tuple[int, date], list[View]] = {}
+    def merge(self, batch: Batch) -> None:
         pipe = self.client.pipeline(transaction=False)
         ttl = KEY_DAYS * 24 * 3600
-        for event in events:
-            if isinstance(event, Share):
-                counts = self._key("n", event.village_id, event.day)
-                pipe.hincrby(counts, f"share:{event.platform}", 1)
-                pipe.expire(counts, ttl)
-                pipe.sadd(f"{self.prefix}an:dirty", f"{event.day.isoformat()}:{event.village_id}")
-            else:
-                grouped.setdefault((event.village_id, event.day), []).append(event)
-        for (village_id, day), group in grouped.items():
+        for (village_id, day), part in batch.items():
             uv, counts, paths = (self._key(k, village_id, day) for k in ("uv", "n", "p"))
-            pipe.pfadd(uv, *{v.visitor for v in group})
-            month_key = self._key("uvm", village_id, day.replace(day=1))
-            pipe.pfadd(month_key, *{v.visitor for v in group})
-            pipe.expire(month_key, 40 * 24 * 3600)
-            pipe.hincrby(counts, "views", len(group))
-            for source, n in Counter(v.source for v in group if v.source).items():
+            if part.visitors:
+                pipe.pfadd(uv, *part.visitors)
+                month_key = self._key("uvm", village_id, day.replace(day=1))
+                pipe.pfadd(month_key, *part.visitors)
+                pipe.expire(month_key, 40 * 24 * 3600)
+            if part.views:
+                pipe.hincrby(counts, "views", part.views)
+            for source, n in part.sources.items():
                 pipe.hincrby(counts, f"src:{source}", n)
-            for path, n in Counter(v.path for v in group).items():
+            for platform, n in part.shares.items():
+                pipe.hincrby(counts, f"share:{platform}", n)
+            for path, n in part.paths.items():
                 pipe.hincrby(paths, path, n)
             for key in (uv, counts, paths):
                 pipe.expire(key, ttl)
@@ -216,22 +228,27 @@ class RedisStore:
 
 
 class ViewCounter:
-    """The per-process buffer in front of a store, flushed by a daemon thread."""
+    """The per-process counts in front of a store: each view is added to this process's totals
+    at once (a few dictionary updates), and a daemon thread hands the totals to the store every
+    few seconds, so a flush costs one pipeline per village counted, not per view."""
 
     def __init__(self, store: Store, flush_seconds: float = FLUSH_SECONDS) -> None:
         self.store = store
         self.flush_seconds = flush_seconds
-        self._buffer: deque[Event] = deque()
+        self._pending: Batch = {}
+        self._size = 0
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.dropped = 0
 
     def record(self, view: Event) -> None:
-        """Called on the request's path: an append, nothing else."""
-        if len(self._buffer) >= MAX_BUFFER:
-            self.dropped += 1
-            return
-        self._buffer.append(view)
+        """Called on the request's path."""
+        with self._lock:
+            if self._size >= MAX_BUFFER:
+                self.dropped += 1
+                return
+            fold(self._pending, view)
+            self._size += 1
         if self._thread is None:
             self._start()
 
@@ -247,21 +264,18 @@ class ViewCounter:
             self.flush()
 
     def flush(self) -> int:
-        """Move the buffer into the store; returns how many views went."""
-        taken: list[Event] = []
-        while self._buffer:
-            try:
-                taken.append(self._buffer.popleft())
-            except IndexError:
-                break
-        if not taken:
+        """Hand this process's totals to the store; returns how many events went."""
+        with self._lock:
+            batch, taken = self._pending, self._size
+            self._pending, self._size = {}, 0
+        if not batch:
             return 0
         try:
-            self.store.add(taken)
+            self.store.merge(batch)
         except Exception:  # a Redis hiccup loses this flush's views, never a page
-            log.exception("%s page views could not be counted", len(taken))
+            log.exception("%s page views could not be counted", taken)
             return 0
         if self.dropped:
             log.warning("%s page views dropped: the counting buffer was full", self.dropped)
             self.dropped = 0
-        return len(taken)
+        return taken

@@ -9,8 +9,7 @@ is never slowed by counting, and a counting error never reaches it.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from datetime import datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +24,7 @@ log = logging.getLogger(__name__)
 # Not pages a reader reads: the team's screens, APIs, files, feeds and machine endpoints.
 NOT_PAGES = ("/admin", "/akun", "/api/", "/konsol", "/static/", "/media/", "/healthz", "/_caddy/",
              "/bahasa/", "/robots.txt", "/sitemap", "/favicon", "/kartu/", "/tema.css")  # fmt: skip
+PURPOSE_HEADERS = (b"sec-purpose", b"purpose", b"x-purpose", b"x-moz")
 NOT_PAGE_ENDINGS = (".xml", ".ics", ".png", ".jpg", ".webp", ".css", ".js", ".txt")
 
 
@@ -66,19 +66,25 @@ class ViewCountingMiddleware:
         village = site.village
         if village is None:
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        agent = headers.get("user-agent", "")
-        if bots.is_machine(agent) or bots.is_prefetch(headers):
+        # Only the headers counting needs, decoded once (this runs on every page a reader gets).
+        agent = referrer = host = purpose = ""
+        for name, value in scope["headers"]:
+            if name == b"user-agent":
+                agent = value.decode("latin-1")
+            elif name == b"referer":
+                referrer = value.decode("latin-1")
+            elif name == b"host":
+                host = value.decode("latin-1")
+            elif name in PURPOSE_HEADERS:
+                purpose = value.decode("latin-1")
+        if bots.is_machine(agent) or (purpose and bots.is_prefetch({"purpose": purpose})):
             return
         client = scope.get("client")
         ip = client[0] if client else ""
-        zone, _label = zone_for(village.code)
-        day = datetime.now(UTC).astimezone(zone).date()
+        day = datetime.now(zone_for(village.code)[0]).date()
         salt = visitors.salt_for(self.cache, day)
         query = scope.get("query_string", b"").decode("latin-1")
-        host = headers.get("host", "")
-        referrer = headers.get("referer", "")
-        source = sources.classify(referrer, query, urlsplit(f"//{host}").hostname or host)
+        source = sources.classify(referrer, query, host)
         self.counter.record(
             View(
                 village_id=village.id,

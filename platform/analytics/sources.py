@@ -56,9 +56,11 @@ def _app(package: str) -> str:
 def classify(referrer: str, query: str, own_host: str) -> str | None:
     """The source of a page view; None when the reader came from the site itself (a page inside
     a visit is not a new arrival from anywhere)."""
-    utm = (parse_qs(query).get("utm_source") or [""])[0].strip().lower()
+    utm = (parse_qs(query).get("utm_source") or [""])[0].strip().lower() if "utm_" in query else ""
     if utm:
         return _UTM.get(utm) or _match(utm) or "other"
+    if not referrer:
+        return "direct"
     parts = urlsplit(referrer)
     host = (parts.hostname or "").lower()
     if not host:
