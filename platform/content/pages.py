@@ -18,20 +18,18 @@ Every change that a visitor can see bumps the village's ``content_version``; the
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Literal, TypedDict
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from etalase.platform.content.models import Page
 from etalase.platform.content.richtext import MAX_BODY, to_safe_html
 from etalase.platform.content.workflow import ContentError, bump_content_version
 from etalase.platform.i18n import _
 from etalase.platform.runtime import Runtime
-from etalase.tenants.models import Village, utcnow
+from etalase.platform.site.versions import version_book
+from etalase.tenants.models import utcnow
 from etalase.tenants.scope import in_village
 from etalase.tenants.slugs import slugify
 
@@ -469,61 +467,27 @@ def menu_tree(db: Session, village_id: int) -> list[MenuItem]:
     return top
 
 
-# Per process: the village's content_version as last read, and when. Within the host cache's
-# window (ETALASE_SITE_CACHE_SECONDS, the freshness the deployment already accepts for a village's
-# name and theme) a warm page reads no table at all; after it, one primary-key read of `village`.
-_VERSIONS: OrderedDict[tuple[str, int], tuple[int, float]] = OrderedDict()
-_VERSIONS_LOCK = threading.Lock()
-_VERSIONS_MAX = 100_000
-
-
-def _known_version(runtime: Runtime, village_id: int) -> int | None:
-    """The version read within the window, or None when it is due a new read."""
-    with _VERSIONS_LOCK:
-        known = _VERSIONS.get((runtime.settings.sqlalchemy_url, village_id))
-    if known is not None and time.monotonic() - known[1] <= runtime.resolver.check_seconds:
-        return known[0]
-    return None
-
-
-def _read_version(runtime: Runtime, db: Session, village_id: int) -> int:
-    checked = time.monotonic()
-    version = db.exec(select(col(Village.content_version)).where(col(Village.id) == village_id)).first() or 0
-    key = (runtime.settings.sqlalchemy_url, village_id)
-    with _VERSIONS_LOCK:
-        _VERSIONS[key] = (version, checked)
-        _VERSIONS.move_to_end(key)
-        while len(_VERSIONS) > _VERSIONS_MAX:
-            _VERSIONS.popitem(last=False)
-    return version
-
-
 def forget_menu(runtime: Runtime, village_id: int) -> None:
     """This process re-reads the version next time (the team just changed a page: they should see
-    it at once on the site, not after the window)."""
-    with _VERSIONS_LOCK:
-        _VERSIONS.pop((runtime.settings.sqlalchemy_url, village_id), None)
+    it at once on the site, not after the host cache's window)."""
+    version_book(runtime).forget(village_id)
 
 
 def cached_menu(runtime: Runtime, village_id: int) -> list[MenuItem]:
     """:func:`menu_tree`, cached (Redis or in-process) under the village's ``content_version``:
     a publish moves the key on, so an old menu is never served after it. Warm: no query; due a
     version check: one; cold: one session for the version and the tree."""
-    version = _known_version(runtime, village_id)
-    if version is not None:
-        raw = runtime.cache.get(f"menu:{village_id}:{version}")
-        if raw is not None:
-            tree: list[MenuItem] = json.loads(raw)
-            return tree
+    book = version_book(runtime)
+    # The version first, then the pages: a publish committed in between leaves a newer menu under
+    # the older number, which the next check replaces. Never the other way.
+    version = book.fresh(village_id)
+    if version is None:
+        version = book.read(village_id)
+    raw = runtime.cache.get(f"menu:{village_id}:{version}")
+    if raw is not None:
+        tree: list[MenuItem] = json.loads(raw)
+        return tree
     with runtime.session(village_id) as db:
-        if version is None:
-            # The version first, then the pages: a publish committed in between leaves a newer
-            # menu under the older number, which the next check replaces. Never the other way.
-            version = _read_version(runtime, db, village_id)
-            raw = runtime.cache.get(f"menu:{village_id}:{version}")
-            if raw is not None:
-                tree = json.loads(raw)
-                return tree
         tree = menu_tree(db, village_id)
     runtime.cache.set(
         f"menu:{village_id}:{version}", json.dumps(tree, separators=(",", ":")).encode(), MENU_TTL

@@ -31,6 +31,7 @@ from etalase.platform.media_library.models import MediaFile
 from etalase.platform.runtime import Runtime
 from etalase.platform.site import themes
 from etalase.platform.site.models import Appearance
+from etalase.platform.site.versions import version_book
 from etalase.tenants.models import Village, utcnow
 from etalase.tenants.resolver import VillageSite
 from etalase.tenants.scope import get_in_village, in_village
@@ -146,19 +147,15 @@ def pictures(db: Session, store: MediaStore, village_id: int, ids: list[int | No
 
 def _cached_state(runtime: Runtime, village_id: int) -> tuple[int, dict[str, Any]]:
     """(content version, {"options", "logo", "header"}) from the cache, or from two queries."""
-    version = pages._known_version(runtime, village_id)
+    book = version_book(runtime)
+    version = book.fresh(village_id)
+    if version is None:
+        version = book.read(village_id)
     key = f"look:{village_id}:{version}"
-    if version is not None:
-        raw = runtime.cache.get(key)
-        if raw is not None:
-            return version, json.loads(raw)
+    raw = runtime.cache.get(key)
+    if raw is not None:
+        return version, json.loads(raw)
     with runtime.session(village_id) as db:
-        if version is None:
-            version = pages._read_version(runtime, db, village_id)
-            key = f"look:{village_id}:{version}"
-            raw = runtime.cache.get(key)
-            if raw is not None:
-                return version, json.loads(raw)
         row = stored(db, village_id)
         found = pictures(
             db, runtime.media, village_id, [row.logo_media_id, row.header_media_id] if row else []
