@@ -159,6 +159,9 @@ def json_ld(data: dict[str, Any]) -> Markup:
     return Markup(text)  # noqa: S704 (escaped above for the script context)
 
 
+SHARE_NETWORKS = (("whatsapp", "WhatsApp"), ("facebook", "Facebook"), ("x", "X"), ("telegram", "Telegram"))
+
+
 def share_links(url: str, title: str) -> list[dict[str, str]]:
     """Plain links to each network's share page (no script of theirs on ours)."""
 
@@ -185,9 +188,7 @@ def counted_share_links(slug: str) -> list[dict[str, str]]:
     """The share buttons of a post: each goes through ``/bagikan/<network>/<slug>`` on the site,
     which counts the share (issue 7) and sends the reader on to the network's share page built by
     :func:`share_links`. A plain link still: no script of the networks' on the page."""
-    return [
-        {**link, "url": f"/bagikan/{link['key']}/{slug}"} for link in share_links("https://x.invalid", "")
-    ]
+    return [{"key": key, "name": name, "url": f"/bagikan/{key}/{slug}"} for key, name in SHARE_NETWORKS]
 
 
 # --- the page -------------------------------------------------------------------------------------

@@ -16,14 +16,14 @@ from etalase.platform.accounts.authz import PUBLIC
 from etalase.platform.analytics import bots
 from etalase.platform.analytics.counting import Share
 from etalase.platform.content.models import Post
-from etalase.platform.site.seo import share_links, village_base
+from etalase.platform.site.seo import SHARE_NETWORKS, share_links, village_base
 from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, settings_of
 from etalase.platform.web.routing import VillageRoute
 from etalase.tenants.scope import in_village
 from etalase.tenants.timezones import zone_for
 
 router = APIRouter(route_class=VillageRoute, dependencies=[Depends(PUBLIC)])
-NETWORKS = ("whatsapp", "facebook", "x", "telegram")
+NETWORKS = {key for key, _name in SHARE_NETWORKS}
 
 
 @router.get("/bagikan/{network}/{slug}", name="village_share")
