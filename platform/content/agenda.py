@@ -28,7 +28,7 @@ from etalase.platform.i18n import _
 from etalase.tenants.models import utcnow
 from etalase.tenants.scope import in_village
 from etalase.tenants.slugs import slugify
-from etalase.tenants.timezones import zone_for
+from etalase.tenants.timezones import YEARS, zone_for
 
 MAX_TITLE = 200
 MAX_PLACE = 200
@@ -51,9 +51,12 @@ def _day(raw: str, message: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ContentError(message) from None
+    if not YEARS[0] <= day.year <= YEARS[1]:  # year 1 or 9999 overflows once moved to UTC
+        raise ContentError(message)
+    return day
 
 
 def _clock(raw: str, message: str) -> time | None:

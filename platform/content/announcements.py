@@ -25,7 +25,7 @@ from etalase.platform.content.workflow import ContentError, bump_content_version
 from etalase.platform.i18n import _
 from etalase.tenants.models import utcnow
 from etalase.tenants.scope import in_village
-from etalase.tenants.timezones import zone_for
+from etalase.tenants.timezones import parse_local, zone_for
 
 MAX_TITLE = 200
 DEFAULT_DAYS = 14  # an empty "berakhir" field: shown for two weeks from its start
@@ -49,11 +49,9 @@ def _moment(raw: str, village_code: str, message: str) -> datetime | None:
     if not raw:
         return None
     try:
-        moment = datetime.fromisoformat(raw)
+        return parse_local(raw, village_code)
     except ValueError:
         raise ContentError(message) from None
-    zone, _label = zone_for(village_code)
-    return (moment.replace(tzinfo=zone) if moment.tzinfo is None else moment).astimezone(UTC)
 
 
 def check_fields(

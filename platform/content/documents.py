@@ -100,7 +100,7 @@ def check_fields(title: str, description: str, category: str, year: str | int) -
         raise ContentError(_("Nama kategori terlalu panjang (maksimal 80 karakter)."))
     text = str(year).strip()
     latest = last_year()
-    if not text.isdigit() or not FIRST_YEAR <= int(text) <= latest:
+    if not text.isdecimal() or not FIRST_YEAR <= int(text) <= latest:
         raise ContentError(
             _("Tahun dokumen harus berupa angka antara {first} dan {last}, misalnya {example}.").format(
                 first=FIRST_YEAR, last=latest, example=latest - 1

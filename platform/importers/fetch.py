@@ -123,7 +123,7 @@ def _image(response: http.client.HTTPResponse, max_bytes: int) -> bytes | None:
     declared = response.getheader("content-length") or ""
     if response.status != 200 or not kind.startswith("image/"):
         return None
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isdecimal() and int(declared) > max_bytes:
         return None
     data = response.read(max_bytes + 1)
     return data if len(data) <= max_bytes else None

@@ -194,7 +194,7 @@ def counted_share_links(slug: str) -> list[dict[str, str]]:
 # --- the page -------------------------------------------------------------------------------------
 def _page_number(request: Request) -> int:
     raw = request.query_params.get(PAGE_PARAM, "")
-    return int(raw) if raw.isdigit() and 1 < int(raw) < 100_000 else 1
+    return int(raw) if raw.isdecimal() and 1 < int(raw) < 100_000 else 1
 
 
 def _canonical(base: str, path: str, request: Request) -> str:

@@ -462,7 +462,7 @@ def _media_id(value: object) -> int | None:
     if value in (None, ""):
         return None
     text = str(value)
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdecimal() or len(text) > 12:
         raise AppearanceError(_("Gambar itu tidak ditemukan di pustaka media desa ini."))
     return int(text)
 

@@ -22,7 +22,7 @@ from etalase.platform.content.richtext import MAX_BODY
 from etalase.platform.content.workflow import ContentError
 from etalase.platform.i18n import _
 from etalase.platform.web.deps import SessionDep
-from etalase.platform.web.pages import log_in_village, page, redirect
+from etalase.platform.web.pages import log_in_village, page, page_number, redirect
 from etalase.platform.web.public_agenda import when_text
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.tenants.models import utcnow
@@ -157,7 +157,7 @@ def listing(
     request: Request, actor: Read, db: SessionDep, status: str = "", halaman: int = 1, pesan: str = ""
 ) -> Response:
     tab = status if status in TABS else "mendatang"
-    return _listing(request, db, actor, tab=tab, number=max(1, halaman), notice=_notices().get(pesan))
+    return _listing(request, db, actor, tab=tab, number=page_number(halaman), notice=_notices().get(pesan))
 
 
 # --- writing ---------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def _parse_form(fields: dict[str, str]) -> tuple[str, dict[str, Any]]:
             colors[token] = typed if typed and typed.lower() != before.lower() else (picked or typed)
     widgets = []
     count = fields.get("w_count", "0")
-    for i in range(min(int(count) if count.isdigit() else 0, themes.MAX_WIDGETS + 1)):
+    for i in range(min(int(count) if count.isdecimal() else 0, themes.MAX_WIDGETS + 1)):
         kind = fields.get(f"w{i}_type", "")
         if kind:
             widgets.append(
@@ -92,7 +92,7 @@ def _edit_widgets(raw: dict[str, Any], action: str, new_kind: str) -> bool:
         if new_kind in themes.WIDGETS and len(widgets) < themes.MAX_WIDGETS:
             widgets.append({"type": new_kind, "title": "", "text": ""})
         return True
-    if verb not in ("hapus", "naik", "turun") or not where.isdigit():
+    if verb not in ("hapus", "naik", "turun") or not where.isdecimal():
         return False
     i = int(where)
     if not 0 <= i < len(widgets):
@@ -154,7 +154,7 @@ def _pictures(request: Request, db: Session, actor: VillageActor, chosen: list[s
     query = in_village(MediaFile, actor.village.id).where(col(MediaFile.kind) == "image")
     photos = list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(PICTURE_CHOICES)).all())
     have = {str(p.id) for p in photos}
-    older = [int(c) for c in chosen if c.isdigit() and len(c) <= 12 and c not in have]
+    older = [int(c) for c in chosen if c.isdecimal() and len(c) <= 12 and c not in have]
     if older:
         photos.extend(db.exec(query.where(col(MediaFile.id).in_(older))).all())
     return [

@@ -24,7 +24,7 @@ from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import _
 from etalase.platform.web.admin import whatsapp_link
 from etalase.platform.web.deps import CrossVillageSessionDep, settings_of
-from etalase.platform.web.pages import client_ip, page, redirect
+from etalase.platform.web.pages import client_ip, page, page_number, redirect
 from etalase.platform.web.routing import PortalRoute
 from etalase.tenants.models import Region, Village
 from etalase.tenants.resolver import TYPE_TITLE
@@ -105,7 +105,7 @@ def villages(
     if status in ("active", "inactive"):
         query = query.where(col(Village.status) == status)
     total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    halaman = max(1, halaman)
+    halaman = page_number(halaman)
     rows = db.exec(query.order_by(col(Village.code)).offset((halaman - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     ids = [v.id for v in rows if v.id is not None]
     teams: dict[int, dict[str, int]] = {}
@@ -319,7 +319,7 @@ def outbox_page(request: Request, actor: ReadOutbox, db: CrossVillageSessionDep)
 @router.get("/api/v1/desa", name="api_villages")
 def api_villages(actor: Supervise, db: CrossVillageSessionDep, halaman: int = 1) -> JSONResponse:
     query = _scope_filter(select(Village), actor).order_by(col(Village.code))
-    rows = db.exec(query.offset((max(1, halaman) - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    rows = db.exec(query.offset((page_number(halaman) - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return JSONResponse(
         {
             "scope": actor.scope,

@@ -30,7 +30,7 @@ from etalase.platform.media_library.processing import MediaError, size_text, too
 from etalase.platform.runtime import Runtime
 from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.gallery_admin import FORM_OVERHEAD, metered_route
-from etalase.platform.web.pages import log_in_village, page, redirect
+from etalase.platform.web.pages import log_in_village, page, page_number, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.tenants.scope import in_village
 
@@ -103,7 +103,7 @@ def listing(
     tab = status if status in TABS else "draf"
     notice = _notices().get(pesan)
     return _listing(
-        request, db, actor, tab=tab, category=kategori, year=tahun, number=max(1, halaman), notice=notice
+        request, db, actor, tab=tab, category=kategori, year=tahun, number=page_number(halaman), notice=notice
     )
 
 
@@ -131,7 +131,7 @@ def _listing(
     category = " ".join(category.split())[:80]
     if category:
         query = query.where(col(Document.category) == category)
-    chosen_year = int(year) if year.strip().isdigit() and len(year.strip()) == 4 else None
+    chosen_year = int(year) if year.strip().isdecimal() and len(year.strip()) == 4 else None
     if chosen_year is not None:
         query = query.where(col(Document.year) == chosen_year)
     rows = db.exec(
@@ -195,7 +195,7 @@ def _form(
 ) -> HTMLResponse:
     current = document.media_id if document is not None else None
     chosen = values.get("media_id", "")
-    files = _file_choices(db, actor, int(chosen) if chosen.isdigit() and len(chosen) <= 12 else current)
+    files = _file_choices(db, actor, int(chosen) if chosen.isdecimal() and len(chosen) <= 12 else current)
     store = _runtime(request).media
     context: dict[str, object] = {
         "actor": actor,
@@ -249,7 +249,7 @@ def _chosen_file(values: dict[str, str]) -> int | None:
     raw = values["media_id"].strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdecimal() or len(raw) > 12:
         raise ContentError(_("Berkas dokumen tidak ditemukan di pustaka media desa ini."))
     return int(raw)
 

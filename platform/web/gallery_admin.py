@@ -31,7 +31,7 @@ from etalase.platform.media_library.processing import MediaError, size_text
 from etalase.platform.runtime import Runtime
 from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.media import UploadTooLarge, _metered
-from etalase.platform.web.pages import log_in_village, page, redirect
+from etalase.platform.web.pages import log_in_village, page, page_number, redirect
 from etalase.platform.web.public_gallery import day
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.tenants.scope import in_village
@@ -133,7 +133,7 @@ def listing(
     request: Request, actor: Read, db: SessionDep, status: str = "", halaman: int = 1, pesan: str = ""
 ) -> Response:
     tab = status if status in TABS else "draf"
-    return _listing(request, db, actor, tab=tab, number=max(1, halaman), notice=_notices().get(pesan))
+    return _listing(request, db, actor, tab=tab, number=page_number(halaman), notice=_notices().get(pesan))
 
 
 def _listing(
@@ -363,7 +363,7 @@ def save(
 # --- the album's photos ----------------------------------------------------------------------------
 def _media_id(raw: object) -> int | None:
     text = raw if isinstance(raw, str) else ""
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+    return int(text) if text.isdecimal() and len(text) <= 12 else None
 
 
 @router.post(f"{BASE}/{{album_id}}/foto", response_class=HTMLResponse)
@@ -410,7 +410,7 @@ def add(
     media: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006  (FastAPI copies the default)
 ) -> Response:
     album = _editable(db, actor, album_id)
-    ids = [int(m) for m in media if m.isdigit() and len(m) <= 12]
+    ids = [int(m) for m in media if m.isdecimal() and len(m) <= 12]
     if not ids:
         return redirect(f"{BASE}/{album_id}?galat=kosong#tambah")
     try:

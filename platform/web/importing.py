@@ -98,7 +98,7 @@ async def run_import(request: Request, actor: ManageSettings, db: SessionDep) ->
         members = {u.id: u for _m, u in service.members(db, actor.village.id)}
         credit = actor.user
         if isinstance(credit_field, str) and credit_field.strip():
-            chosen = members.get(int(credit_field)) if credit_field.strip().isdigit() else None
+            chosen = members.get(int(credit_field)) if credit_field.strip().isdecimal() else None
             if chosen is None:
                 message = _("Pilih anggota tim desa yang akan dicantumkan sebagai penulis.")
                 return _form(request, db, actor, error=message, download=download, status=400)

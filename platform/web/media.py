@@ -65,7 +65,7 @@ def _metered(headers: Headers, receive: Receive, limit: int) -> Receive:
 
     async def receive_metered() -> Message:
         nonlocal seen
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isdecimal() and int(declared) > limit:
             raise UploadTooLarge
         message = await receive()
         if message["type"] == "http.request":

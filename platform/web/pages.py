@@ -85,6 +85,14 @@ def page(
     return response
 
 
+MAX_PAGE = 100_000  # past it no list has rows, and an SQL offset must still fit a bigint
+
+
+def page_number(raw: int) -> int:
+    """A list's ``?halaman=`` kept between 1 and :data:`MAX_PAGE` (a huge one was a 500)."""
+    return min(max(1, raw), MAX_PAGE)
+
+
 def local_path(target: str | None, default: str) -> str:
     """``target`` when it is a path on this site (``/admin``), else ``default``: never off-site."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):

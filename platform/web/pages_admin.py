@@ -74,7 +74,7 @@ def _parent_id(raw: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdecimal() or len(raw) > 12:
         raise ContentError(_("Halaman induk tidak ditemukan. Pilih halaman lain."))
     return int(raw)
 
@@ -159,7 +159,7 @@ def _values_of(item: Page) -> dict[str, str]:
 
 @router.get(f"{BASE}/baru", response_class=HTMLResponse, name="admin_page_new")
 def new(request: Request, actor: Publish, db: SessionDep, induk: str = "") -> Response:
-    values = {"title": "", "body": "", "parent_id": induk if induk.isdigit() else "", "version": ""}
+    values = {"title": "", "body": "", "parent_id": induk if induk.isdecimal() else "", "version": ""}
     return _form(request, db, actor, item=None, values=values)
 
 

@@ -10,7 +10,7 @@ one of the host: a post id of another village is not found (404), whatever the r
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -33,11 +33,11 @@ from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.site import redirects
 from etalase.platform.web.deps import SessionDep
-from etalase.platform.web.pages import log_in_village, page, redirect
+from etalase.platform.web.pages import log_in_village, page, page_number, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.platform.web.templates import waktu
 from etalase.tenants.scope import in_village
-from etalase.tenants.timezones import zone_for
+from etalase.tenants.timezones import parse_local
 
 router = APIRouter(route_class=VillageTeamRoute)
 
@@ -196,7 +196,7 @@ def listing(
     request: Request, actor: ReadPosts, db: SessionDep, status: str = "", halaman: int = 1, pesan: str = ""
 ) -> Response:
     tab = status if status in TABS else "draf"
-    return _listing(request, db, actor, tab=tab, number=max(1, halaman), notice=_notices().get(pesan))
+    return _listing(request, db, actor, tab=tab, number=page_number(halaman), notice=_notices().get(pesan))
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def _cover_choices(
     store = request.app.state.runtime.media
     query = in_village(MediaFile, actor.village.id).where(col(MediaFile.kind) == "image")
     photos = list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(COVER_CHOICES)).all())
-    if chosen.isdigit() and all(str(p.id) != chosen for p in photos):
+    if chosen.isdecimal() and all(str(p.id) != chosen for p in photos):
         older = db.exec(query.where(col(MediaFile.id) == int(chosen))).first()
         if older is not None:
             photos.append(older)
@@ -230,7 +230,7 @@ def _cover_id(raw: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdecimal() or len(raw) > 12:
         raise ContentError(_("Foto sampul tidak ditemukan di pustaka media desa ini."))
     return int(raw)
 
@@ -460,12 +460,9 @@ def _schedule_time(jadwal: str, village_code: str) -> datetime | None:
     if not jadwal.strip():
         return None
     try:
-        moment = datetime.fromisoformat(jadwal.strip())
+        return parse_local(jadwal, village_code)
     except ValueError:
         raise ContentError(_("Waktu terbit tidak dapat dibaca. Pilih tanggal dan jam.")) from None
-    zone, _name = zone_for(village_code)
-    # Stored in UTC: SQLite keeps the wall time of whatever zone it is given.
-    return (moment.replace(tzinfo=zone) if moment.tzinfo is None else moment).astimezone(UTC)
 
 
 @router.post(f"{BASE}/{{post_id}}/terbitkan", response_class=HTMLResponse)

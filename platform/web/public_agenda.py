@@ -27,6 +27,7 @@ from etalase.platform.content.models import Announcement, Event
 from etalase.platform.i18n import _
 from etalase.platform.settings import Settings
 from etalase.platform.web.deps import CurrentVillage, SessionDep, TemplatesDep, settings_of
+from etalase.platform.web.pages import page_number
 from etalase.platform.web.routing import VillageRoute
 from etalase.platform.web.templates import render, theme_template
 from etalase.tenants.models import utcnow
@@ -219,7 +220,7 @@ def archive_page(
     templates: TemplatesDep,
     halaman: int = 1,
 ) -> HTMLResponse:
-    number = max(1, min(halaman, 10_000))
+    number = page_number(halaman)
     rows = announcements.expired(
         session, village.id, utcnow(), offset=(number - 1) * ARCHIVE_PAGE, limit=ARCHIVE_PAGE + 1
     )

@@ -24,6 +24,7 @@ from etalase.platform.media import MediaStore
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, TemplatesDep
+from etalase.platform.web.pages import page_number
 from etalase.platform.web.routing import VillageRoute
 from etalase.platform.web.templates import render, theme_template
 from etalase.tenants.scope import in_village
@@ -63,7 +64,7 @@ def albums(
     runtime: RuntimeDep,
     halaman: int = 1,
 ) -> HTMLResponse:
-    number = max(1, halaman)
+    number = page_number(halaman)
     rows = session.exec(
         in_village(Album, village.id)
         .where(col(Album.status) == "published", col(Album.deleted_at).is_(None))
@@ -128,12 +129,12 @@ def document_list(
     tahun: str = "",
     halaman: int = 1,
 ) -> HTMLResponse:
-    number = max(1, halaman)
+    number = page_number(halaman)
     published = in_village(Document, village.id).where(
         col(Document.status) == "published", col(Document.deleted_at).is_(None)
     )
     category = " ".join(kategori.split())[:80]
-    year = int(tahun) if tahun.strip().isdigit() and len(tahun.strip()) == 4 else None
+    year = int(tahun) if tahun.strip().isdecimal() and len(tahun.strip()) == 4 else None
     # The categories that have something to show, with how many documents each.
     grouped = session.execute(
         published.with_only_columns(col(Document.category), func.count())

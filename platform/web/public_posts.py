@@ -29,6 +29,7 @@ from etalase.platform.i18n import _
 from etalase.platform.site import redirects, search
 from etalase.platform.web import errors
 from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, TemplatesDep
+from etalase.platform.web.pages import MAX_PAGE
 from etalase.platform.web.routing import VillageRoute, site_of
 from etalase.platform.web.templates import render, theme_template
 from etalase.platform.web.village import covers
@@ -48,9 +49,6 @@ def published(village_id: int) -> Any:
 
 def newest_first(query: Any) -> Any:
     return query.order_by(col(Post.published_at).desc(), col(Post.id).desc())
-
-
-MAX_PAGE = 100_000  # past it no village has posts, and an offset must fit a bigint
 
 
 def _number(halaman: int) -> int:
@@ -190,7 +188,7 @@ def author(
     Only the name printed on their posts shows (never an e-mail address or phone number), and
     someone with no public post here is not found."""
     digits = who.split("-", 1)[0]
-    if not digits.isdigit() or len(digits) > 12:
+    if not digits.isdecimal() or len(digits) > 12:
         raise HTTPException(status_code=404)
     query = published(village.id).where(col(Post.author_id) == int(digits))
     latest = session.exec(newest_first(query).limit(1)).first()
