@@ -1,0 +1,21 @@
+"""Potensi desa: tourism spots, BUMDes units, UMKM products.
+
+Revision ID: a1c0de000002
+Revises: a1c0de000001
+Create Date: 2026-11-28 04:20:00.000000
+"""
+
+from collections.abc import Sequence
+
+revision: str = "a1c0de000002"
+down_revision: str | None = "a1c0de000001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass  # placeholder: filled in by the feature's work
+
+
+def downgrade() -> None:
+    pass

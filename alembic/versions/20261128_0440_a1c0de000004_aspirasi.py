@@ -1,0 +1,21 @@
+"""Aspirasi dan pengaduan: residents' messages with tracking codes.
+
+Revision ID: a1c0de000004
+Revises: a1c0de000003
+Create Date: 2026-11-28 04:40:00.000000
+"""
+
+from collections.abc import Sequence
+
+revision: str = "a1c0de000004"
+down_revision: str | None = "a1c0de000003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass  # placeholder: filled in by the feature's work
+
+
+def downgrade() -> None:
+    pass
