@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import SessionTransaction, sessionmaker
@@ -34,6 +35,9 @@ def _apply_village_context(
     rls.set_context(connection, session.info.get(VILLAGE_ID), bool(session.info.get(ALL_VILLAGES)))
 
 
+DERIVED_ENTRIES = 50_000  # a look or a menu is a few hundred bytes
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -44,6 +48,9 @@ class Runtime:
     # Page views waiting to be counted (etalase.platform.analytics), one buffer per process.
     views: ViewCounter = field(init=False, repr=False)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    # What this process derived from a village's content version (its look, its menu), keyed with
+    # the version so a change is a new key: see remember().
+    derived: dict[tuple[str, int, int], Any] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
@@ -62,6 +69,14 @@ class Runtime:
             else MemoryStore()
         )
         self.views = ViewCounter(store)
+
+    def remember(self, key: tuple[str, int, int], value: Any) -> None:
+        """Keep ``value`` for ``(kind, village id, content version)`` in this process. Old versions
+        are never asked for again; the whole book is dropped past DERIVED_ENTRIES (cheap to refill,
+        and no bookkeeping on the read path)."""
+        if len(self.derived) >= DERIVED_ENTRIES:
+            self.derived.clear()
+        self.derived[key] = value
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:

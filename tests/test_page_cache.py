@@ -101,6 +101,30 @@ def test_a_page_is_rendered_once_then_served_from_the_cache(cached: Stack, sql_l
     assert other.headers["x-cache"] == ("hit" if cached.name == "production" else "miss")
 
 
+def test_click_ids_and_campaign_tags_share_the_page_of_the_plain_address(cached: Stack) -> None:
+    """Facebook adds ``?fbclid=<random>`` to every shared link: those readers get the stored page,
+    and the page they get never carries another reader's click id."""
+    site = Site(cached)
+    plain = site.get(f"/berita/{site.slug}")
+    assert plain.headers["x-cache"] == "miss"
+    shared = site.get(f"/berita/{site.slug}?fbclid=IwAR0abc123&utm_source=facebook&utm_medium=social")
+    assert shared.status_code == 200 and shared.headers["x-cache"] == "hit"
+    assert shared.text == plain.text and "IwAR0abc123" not in shared.text
+    # A parameter that does change the page still counts; only the tracking ones are dropped.
+    search = site.get("/cari?q=irigasi&utm_campaign=x")
+    assert search.headers["x-cache"] == "miss" and "utm_campaign" not in search.text
+    again = site.get("/cari?q=irigasi&gclid=zz")
+    assert again.headers["x-cache"] == "hit" and again.text == search.text
+    assert site.get("/cari?q=saluran").headers["x-cache"] == "miss"
+
+
+def test_without_tracking_keeps_the_other_parameters_in_order() -> None:
+    drop = page_cache.without_tracking
+    assert drop(b"fbclid=1") == b""
+    assert drop(b"q=a&utm_source=wa&halaman=2&gclid=x&UTM_Medium=y") == b"q=a&halaman=2"
+    assert drop(b"q=utm_source&fbclidx=1") == b"q=utm_source&fbclidx=1"
+
+
 def test_publishing_shows_at_once_without_waiting_for_the_cache(cached: Stack) -> None:
     site = Site(cached)
     editor_email = "editor@contoh.id"

@@ -1,7 +1,7 @@
-"""Counting page views without slowing a page: the request appends a tuple to an in-process
-buffer (microseconds); a thread folds the buffer every few seconds into the store:
+"""Counting page views without slowing a page: the request adds the view to this process's
+per-village totals (microseconds); a thread hands the totals to the store every second:
 
-- production: Redis, one pipeline per flush: a HyperLogLog of visitor ids per village and day
+- production: Redis, a Lua script per 200 villages of a flush: a HyperLogLog of visitor ids per village and day
   (unique visitors in 12 KB whatever their number), counters of views by source and by path;
   keys live 8 days, long enough for the worker to move them into the daily tables;
 - embedded: the same totals in process memory.
@@ -12,6 +12,7 @@ error loses that flush's views, never the page.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -25,8 +26,10 @@ import redis
 log = logging.getLogger(__name__)
 
 KEY_DAYS = 8
+MONTH_KEY_SECONDS = 40 * 24 * 3600
+MERGE_SLICE = 200  # villages per script call
 MAX_BUFFER = 200_000  # views waiting for a flush; beyond it the newest are dropped
-FLUSH_SECONDS = 2.0
+FLUSH_SECONDS = 1.0  # short: a flush then carries ~1 s of views, a pause of ~2 ms at most
 
 
 @dataclass(frozen=True)
@@ -160,38 +163,80 @@ class MemoryStore:
                 del self._months[key]
 
 
+# ARGV: prefix, ttl of day keys, ttl of month keys, JSON list of
+# [village_id, "YYYY-MM-DD", views, [visitor ids], {source: n}, {path: n}, {platform: n}].
+# PFADD takes visitors in slices: Lua's unpack() has a limit of a few thousand values.
+MERGE_LUA = """
+local prefix, ttl, month_ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+for _, entry in ipairs(cjson.decode(ARGV[4])) do
+  local village, day = tostring(entry[1]), entry[2]
+  local suffix = day .. ":" .. village
+  local uv = prefix .. "an:uv:" .. suffix
+  local counts, paths = prefix .. "an:n:" .. suffix, prefix .. "an:p:" .. suffix
+  local visitors = entry[4]
+  if #visitors > 0 then
+    local month = prefix .. "an:uvm:" .. string.sub(day, 1, 8) .. "01:" .. village
+    for first = 1, #visitors, 500 do
+      local last = math.min(first + 499, #visitors)
+      redis.call("PFADD", uv, unpack(visitors, first, last))
+      redis.call("PFADD", month, unpack(visitors, first, last))
+    end
+    redis.call("EXPIRE", month, month_ttl)
+  end
+  if entry[3] > 0 then
+    redis.call("HINCRBY", counts, "views", entry[3])
+  end
+  for source, n in pairs(entry[5]) do
+    redis.call("HINCRBY", counts, "src:" .. source, n)
+  end
+  for platform, n in pairs(entry[7]) do
+    redis.call("HINCRBY", counts, "share:" .. platform, n)
+  end
+  for path, n in pairs(entry[6]) do
+    redis.call("HINCRBY", paths, path, n)
+  end
+  redis.call("EXPIRE", uv, ttl)
+  redis.call("EXPIRE", counts, ttl)
+  redis.call("EXPIRE", paths, ttl)
+  redis.call("SADD", prefix .. "an:dirty", suffix)
+end
+return 0
+"""
+
+
 class RedisStore:
     """Production: every process adds to the same keys."""
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.client = client
         self.prefix = prefix
+        # Keys are built inside the script (one Redis, not a cluster: the script names its keys).
+        self._merge = client.register_script(MERGE_LUA)
 
     def _key(self, kind: str, village_id: int, day: date) -> str:
         return f"{self.prefix}an:{kind}:{day.isoformat()}:{village_id}"
 
     def merge(self, batch: Batch) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        ttl = KEY_DAYS * 24 * 3600
-        for (village_id, day), part in batch.items():
-            uv, counts, paths = (self._key(k, village_id, day) for k in ("uv", "n", "p"))
-            if part.visitors:
-                pipe.pfadd(uv, *part.visitors)
-                month_key = self._key("uvm", village_id, day.replace(day=1))
-                pipe.pfadd(month_key, *part.visitors)
-                pipe.expire(month_key, 40 * 24 * 3600)
-            if part.views:
-                pipe.hincrby(counts, "views", part.views)
-            for source, n in part.sources.items():
-                pipe.hincrby(counts, f"src:{source}", n)
-            for platform, n in part.shares.items():
-                pipe.hincrby(counts, f"share:{platform}", n)
-            for path, n in part.paths.items():
-                pipe.hincrby(paths, path, n)
-            for key in (uv, counts, paths):
-                pipe.expire(key, ttl)
-            pipe.sadd(f"{self.prefix}an:dirty", f"{day.isoformat()}:{village_id}")
-        pipe.execute()
+        # A few commands whatever the batch: the batch goes as JSON to a Lua script that spreads it
+        # over the keys inside Redis. Built here, the same work was thousands of pipeline commands
+        # packed in Python (about 100 ms for 20,000 views over 1,000 villages), holding the
+        # interpreter that serves pages; JSON costs a few milliseconds and Redis does the rest, in
+        # slices of MERGE_SLICE villages so that no script holds Redis for more than a few ms.
+        entries = [
+            [
+                village_id,
+                day.isoformat(),
+                part.views,
+                list(part.visitors),
+                part.sources,
+                part.paths,
+                part.shares,
+            ]
+            for (village_id, day), part in batch.items()
+        ]
+        for start in range(0, len(entries), MERGE_SLICE):
+            payload = json.dumps(entries[start : start + MERGE_SLICE], separators=(",", ":"))
+            self._merge(args=[self.prefix, KEY_DAYS * 24 * 3600, MONTH_KEY_SECONDS, payload])
 
     def month_visitors(self, village_id: int, month: date) -> int:
         return int(self.client.pfcount(self._key("uvm", village_id, month)))

@@ -483,13 +483,18 @@ def cached_menu(runtime: Runtime, village_id: int) -> list[MenuItem]:
     version = book.fresh(village_id)
     if version is None:
         version = book.read(village_id)
+    memo_key = ("menu", village_id, version)
+    tree: list[MenuItem] | None = runtime.derived.get(memo_key)
+    if tree is not None:  # rendered again in this process: no round trip
+        return tree
     raw = runtime.cache.get(f"menu:{village_id}:{version}")
     if raw is not None:
-        tree: list[MenuItem] = json.loads(raw)
-        return tree
-    with runtime.session(village_id) as db:
-        tree = menu_tree(db, village_id)
-    runtime.cache.set(
-        f"menu:{village_id}:{version}", json.dumps(tree, separators=(",", ":")).encode(), MENU_TTL
-    )
+        tree = json.loads(raw)
+    else:
+        with runtime.session(village_id) as db:
+            tree = menu_tree(db, village_id)
+        runtime.cache.set(
+            f"menu:{village_id}:{version}", json.dumps(tree, separators=(",", ":")).encode(), MENU_TTL
+        )
+    runtime.remember(memo_key, tree)
     return tree

@@ -151,10 +151,16 @@ def _cached_state(runtime: Runtime, village_id: int) -> tuple[int, dict[str, Any
     version = book.fresh(village_id)
     if version is None:
         version = book.read(village_id)
+    memo_key = ("look", village_id, version)
+    known = runtime.derived.get(memo_key)
+    if known is not None:  # no Redis round trip and no JSON for a page that renders again
+        return version, known
     key = f"look:{village_id}:{version}"
     raw = runtime.cache.get(key)
     if raw is not None:
-        return version, json.loads(raw)
+        state = json.loads(raw)
+        runtime.remember(memo_key, state)
+        return version, state
     with runtime.session(village_id) as db:
         row = stored(db, village_id)
         found = pictures(
@@ -166,6 +172,7 @@ def _cached_state(runtime: Runtime, village_id: int) -> tuple[int, dict[str, Any
         "header": found[row.header_media_id].__dict__ if row and row.header_media_id in found else None,
     }
     runtime.cache.set(key, json.dumps(state, separators=(",", ":")).encode(), LOOK_TTL)
+    runtime.remember(memo_key, state)
     return version, state
 
 

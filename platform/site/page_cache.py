@@ -12,7 +12,8 @@ token (a page with a CSRF token is personal by definition). Never ``/admin``, ``
 
 The key is village id, the village's ``content_version``, a digest of the cached village record
 (name, theme, status…), the language (the ``bahasa`` cookie, as :func:`i18n.language_of` decides),
-scheme, host, path and query. Every change a reader can see bumps ``content_version``
+scheme, host, path and query (without click ids and ``utm_*`` tags, which platforms add to every
+shared link: the app sees the URL without them too). Every change a reader can see bumps ``content_version``
 (``workflow.bump_content_version``), so the old keys are simply never asked for again and expire by
 TTL: nothing is scanned or deleted. The version comes from a per-process book (:class:`VersionBook`)
 read at most every ``ETALASE_SITE_CACHE_SECONDS`` (the freshness the host cache already has; 0 in
@@ -45,6 +46,7 @@ import gzip
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -72,6 +74,43 @@ except ImportError:  # pragma: no cover
     _brotli = None
 
 log = logging.getLogger(__name__)
+
+# Click ids and campaign tags that platforms add to shared links; they never change a page.
+TRACKING_PARAMS = frozenset(
+    {
+        b"fbclid",
+        b"gclid",
+        b"gbraid",
+        b"wbraid",
+        b"dclid",
+        b"msclkid",
+        b"yclid",
+        b"igshid",
+        b"igsh",
+        b"ttclid",
+        b"twclid",
+        b"mc_cid",
+        b"mc_eid",
+        b"_ga",
+        b"_gl",
+    }
+)
+TRACKING_HINT = re.compile(
+    rb"(?:^|&)(?:utm_|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igsh|ttclid|twclid|mc_|_g)"
+)
+
+
+def without_tracking(query: bytes) -> bytes:
+    """The query string without click ids and ``utm_*`` tags, the other parameters in order."""
+    kept = [
+        part
+        for part in query.split(b"&")
+        if part
+        and not (name := part.split(b"=", 1)[0].lower()).startswith(b"utm_")
+        and name not in TRACKING_PARAMS
+    ]
+    return b"&".join(kept)
+
 
 # An entry's life from its render. Time alone changes pages (an announcement's end, an event that
 # has passed): 60 s is how late such a change may show, here and downstream.
@@ -349,7 +388,7 @@ class PageCacheMiddleware:
         self.hits = 0
         self.misses = 0
         self._public_routes: dict[int, bool] = {}
-        self._digests: dict[int, tuple[VillageSite, str]] = {}
+        self._digests: dict[int, tuple[VillageSite, str]] = {}  # village id: (record, digest)
         self._accept_memo: dict[bytes | None, tuple[bool, bool]] = {}
         self._shared_failed_at = 0.0
 
@@ -380,6 +419,12 @@ class PageCacheMiddleware:
             await self._pass(scope, receive, send, ask)
             return
 
+        query = scope.get("query_string", b"")
+        if query and TRACKING_HINT.search(query):
+            # A link shared on Facebook comes back as /?fbclid=<random>: without this every such
+            # reader would miss. The page never depends on these (the view counter outside has
+            # already read the UTM tags), so the app sees the URL without them.
+            scope = dict(scope, query_string=without_tracking(query))
         version = self.versions.fresh(village.id)
         if version is None:
             version = await run_in_threadpool(self.versions.read, village.id)
@@ -412,13 +457,12 @@ class PageCacheMiddleware:
     def _digest(self, village: VillageSite) -> str:
         """A short hash of the cached village record: a new name or theme is a new key, even where
         the change bumped the host cache's generation rather than the content version."""
-        known = self._digests.get(id(village))
+        known = self._digests.get(village.id)
         if known is not None and known[0] is village:
             return known[1]
         digest = hashlib.blake2b(repr(village).encode(), digest_size=6).hexdigest()
-        if len(self._digests) > 100_000:
-            self._digests.clear()
-        self._digests[id(village)] = (village, digest)
+        # Keyed by the village's id: a newer record replaces the old one (which is then freed).
+        self._digests[village.id] = (village, digest)
         return digest
 
     # -- answers -------------------------------------------------------------------------------
