@@ -156,6 +156,7 @@ class Stack:
                 connection.execute(text(f"DELETE FROM {table}"))
             connection.execute(text("UPDATE site_generation SET generation = generation + 1"))
         self.runtime.resolver.forget()
+        self.runtime.derived.clear()  # SQLite hands out the ids of deleted villages again
         self.clear_rate_limits()
 
     def clear_rate_limits(self) -> None:
