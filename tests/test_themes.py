@@ -8,12 +8,14 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlmodel import col, select
 
 from etalase.platform.accounts.models import AuditEvent, User
+from etalase.platform.analytics.models import VillageDailyStats
 from etalase.platform.content import workflow
 from etalase.platform.content.models import Page
 from etalase.platform.site import appearance, themes
@@ -442,8 +444,28 @@ def test_the_look_and_its_sidebar_cost_a_few_queries_then_none(stack: Stack, sql
     sql_log.statements.clear()
     cold = queries()
     # The content version, the appearance row, and one query per widget that shows data.
-    assert len(cold) <= 2 + 5, cold
+    assert len(cold) <= 2 + 6, cold
     warm = queries()
     # Warm: at most the content version (read every time here: the tests' cache window is 0 s).
     assert len(warm) <= 1, warm
     assert not any("village_appearance" in s or "category" in s for s in warm)
+
+
+def test_the_visitor_widget_shows_counted_visits_not_renders(stack: Stack) -> None:
+    """The count comes from the analytics rollups (each visitor once a day, counted on cached
+    pages too), so rendering the sidebar again adds nothing."""
+    desa = Desa(stack)
+    applied = desa.submit(
+        tema="klasik", tata="sidebar-kanan", aksi="terapkan", w_count="1", w0_type="pengunjung"
+    )
+    assert applied.status_code == 303
+    village = stack.runtime.resolver.resolve(urlsplit(desa.base).hostname).village
+    assert village is not None
+    with stack.runtime.session(village.id) as db:
+        db.add(VillageDailyStats(village_id=village.id, day=date(2026, 11, 26), views=90, visitors=1200))
+        db.add(VillageDailyStats(village_id=village.id, day=date(2026, 11, 27), views=40, visitors=34))
+        workflow.bump_content_version(db, village.id)
+    for _ in range(3):
+        page = Browser(stack).get(f"{desa.base}/")
+        assert page.status_code == 200
+        assert re.search(r'class="visits"><strong>1\.234</strong>', page.text), page.text[-1500:]

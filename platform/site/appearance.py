@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy import extract, func
 from sqlmodel import Session, col
 
 from etalase.platform import i18n
+from etalase.platform.analytics import rollup
 from etalase.platform.content import agenda, announcements, pages, workflow
 from etalase.platform.content.models import Category, Post, PostCategory
 from etalase.platform.i18n import _
@@ -212,65 +214,93 @@ def page_look(request: Any, village: VillageSite) -> Look | None:
 
 
 # --- the sidebar -------------------------------------------------------------------------------------
-def _widget_data(db: Session, village: VillageSite, kind: str, now: datetime) -> list[dict[str, Any]]:
-    vid = village.id
-    if kind == "terbaru":
-        posts = db.exec(
-            in_village(Post, vid)
-            .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
-            .order_by(col(Post.published_at).desc())
-            .limit(SIDEBAR_POSTS)
-        ).all()
-        return [
-            {
-                "title": p.title,
-                "url": f"/berita/{p.slug}",
-                "at": agenda.aware(p.published_at).isoformat() if p.published_at else "",
-            }
-            for p in posts
-        ]
-    if kind == "kategori":
-        rows = db.execute(
-            in_village(Category, vid)
-            .join(PostCategory, col(PostCategory.category_id) == col(Category.id))
-            .join(Post, col(Post.id) == col(PostCategory.post_id))
-            .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
-            .with_only_columns(col(Category.name), col(Category.slug), func.count())
-            .group_by(col(Category.id), col(Category.name), col(Category.slug))
-            .order_by(col(Category.name))
-            .limit(SIDEBAR_CATEGORIES)
-        ).all()
-        return [{"title": name, "url": f"/kategori/{slug}", "count": int(n)} for name, slug, n in rows]
-    if kind == "agenda":
-        return [
-            {"title": e.title, "url": f"/agenda/{e.slug}", "at": agenda.aware(e.starts_at).isoformat()}
-            for e in agenda.upcoming(db, vid, now, SIDEBAR_EVENTS)
-        ]
-    if kind == "pengumuman":
-        return [
-            {"title": a.title, "url": f"/pengumuman/{a.id}", "pinned": a.pinned}
-            for a in announcements.active(db, vid, now, SIDEBAR_NOTICES)
-        ]
-    if kind == "arsip":
-        year = extract("year", col(Post.published_at))
-        month = extract("month", col(Post.published_at))
-        rows = db.execute(
-            in_village(Post, vid)
-            .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
-            .with_only_columns(year, month, func.count())
-            .group_by(year, month)
-            .order_by(year.desc(), month.desc())
-            .limit(SIDEBAR_MONTHS)
-        ).all()
-        return [
-            {"year": int(y), "month": int(m), "url": f"/arsip/{int(y):04d}/{int(m):02d}", "count": int(n)}
-            for y, m, n in rows
-            if y is not None and m is not None
-        ]
-    return []
+# Each data widget's rows: one small query, JSON-ready (the lot is cached under the version).
+WidgetRows = list[dict[str, Any]]
+WidgetLoader = Callable[[Session, int, datetime], WidgetRows]
 
 
-DATA_WIDGETS = ("terbaru", "kategori", "agenda", "pengumuman", "arsip")
+def _latest_posts(db: Session, vid: int, now: datetime) -> WidgetRows:
+    posts = db.exec(
+        in_village(Post, vid)
+        .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
+        .order_by(col(Post.published_at).desc())
+        .limit(SIDEBAR_POSTS)
+    ).all()
+    return [
+        {
+            "title": p.title,
+            "url": f"/berita/{p.slug}",
+            "at": agenda.aware(p.published_at).isoformat() if p.published_at else "",
+        }
+        for p in posts
+    ]
+
+
+def _categories(db: Session, vid: int, now: datetime) -> WidgetRows:
+    rows = db.execute(
+        in_village(Category, vid)
+        .join(PostCategory, col(PostCategory.category_id) == col(Category.id))
+        .join(Post, col(Post.id) == col(PostCategory.post_id))
+        .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
+        .with_only_columns(col(Category.name), col(Category.slug), func.count())
+        .group_by(col(Category.id), col(Category.name), col(Category.slug))
+        .order_by(col(Category.name))
+        .limit(SIDEBAR_CATEGORIES)
+    ).all()
+    return [{"title": name, "url": f"/kategori/{slug}", "count": int(n)} for name, slug, n in rows]
+
+
+def _events(db: Session, vid: int, now: datetime) -> WidgetRows:
+    return [
+        {"title": e.title, "url": f"/agenda/{e.slug}", "at": agenda.aware(e.starts_at).isoformat()}
+        for e in agenda.upcoming(db, vid, now, SIDEBAR_EVENTS)
+    ]
+
+
+def _notices(db: Session, vid: int, now: datetime) -> WidgetRows:
+    return [
+        {"title": a.title, "url": f"/pengumuman/{a.id}", "pinned": a.pinned}
+        for a in announcements.active(db, vid, now, SIDEBAR_NOTICES)
+    ]
+
+
+def _months(db: Session, vid: int, now: datetime) -> WidgetRows:
+    year = extract("year", col(Post.published_at))
+    month = extract("month", col(Post.published_at))
+    rows = db.execute(
+        in_village(Post, vid)
+        .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
+        .with_only_columns(year, month, func.count())
+        .group_by(year, month)
+        .order_by(year.desc(), month.desc())
+        .limit(SIDEBAR_MONTHS)
+    ).all()
+    return [
+        {"year": int(y), "month": int(m), "url": f"/arsip/{int(y):04d}/{int(m):02d}", "count": int(n)}
+        for y, m, n in rows
+        if y is not None and m is not None
+    ]
+
+
+def _visits(db: Session, vid: int, now: datetime) -> WidgetRows:
+    # From the analytics rollups (counted on cached pages too), not from rendering.
+    return [{"count": rollup.visits_so_far(db, vid)}]
+
+
+WIDGET_LOADERS: dict[str, WidgetLoader] = {
+    "terbaru": _latest_posts,
+    "kategori": _categories,
+    "agenda": _events,
+    "pengumuman": _notices,
+    "arsip": _months,
+    "pengunjung": _visits,
+}
+DATA_WIDGETS = tuple(WIDGET_LOADERS)
+
+
+def _widget_data(db: Session, village: VillageSite, kind: str, now: datetime) -> WidgetRows:
+    loader = WIDGET_LOADERS.get(kind)
+    return loader(db, village.id, now) if loader else []
 
 
 def sidebar(runtime: Runtime, village: VillageSite, look: Look) -> list[dict[str, Any]]:
@@ -288,11 +318,6 @@ def sidebar(runtime: Runtime, village: VillageSite, look: Look) -> list[dict[str
         with runtime.session(village.id) as db:
             data = {kind: _widget_data(db, village, kind, now) for kind in kinds}
         runtime.cache.set(key, json.dumps(data, separators=(",", ":")).encode(), SIDEBAR_TTL)
-    visits = 0
-    if any(w["type"] == "pengunjung" for w in look.options.widgets):
-        visits = (
-            count_visit(runtime, village.id) if look.preview is None else visit_count(runtime, village.id)
-        )
     shown: list[dict[str, Any]] = []
     for widget in look.options.widgets:
         kind = widget["type"]
@@ -306,7 +331,8 @@ def sidebar(runtime: Runtime, village: VillageSite, look: Look) -> list[dict[str
         elif kind == "sosial":
             item["links"] = look.social
         elif kind == "pengunjung":
-            item["count"] = visits
+            item["count"] = data.get(kind, [{"count": 0}])[0]["count"]
+            item["items"] = []
         shown.append(item)
     return shown
 
@@ -318,25 +344,6 @@ def _dated(row: dict[str, Any]) -> dict[str, Any]:
     if "month" in row:
         return {**row, "label": f"{month_name(row['month'])} {row['year']}"}
     return row
-
-
-def visit_key(village_id: int) -> str:
-    return f"kunjungan:{village_id}"
-
-
-def count_visit(runtime: Runtime, village_id: int) -> int:
-    """One more visit of the village's site (a page rendered for a visitor); the total so far.
-    A full-page cache that answers without rendering should call this too."""
-    try:
-        return runtime.cache.incr(visit_key(village_id))
-    except Exception:
-        log.exception("visit counter of village %s", village_id)
-        return 0
-
-
-def visit_count(runtime: Runtime, village_id: int) -> int:
-    raw = runtime.cache.get(visit_key(village_id))
-    return int(raw) if raw and raw.isdigit() else 0
 
 
 def month_name(month: int) -> str:
