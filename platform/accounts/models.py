@@ -66,6 +66,9 @@ class Membership(VillageOwned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_user_fk())
     role: str = Field(sa_column=Column(String(16), nullable=False))
+    # Marked by the village's admin after the member took part in a training (the "admin terlatih"
+    # indicator counts trained members who are still active).
+    trained_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 

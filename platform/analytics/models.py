@@ -4,9 +4,9 @@ No visitor id or address is ever stored here: only counts."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
 from etalase.tenants.scope import VillageOwned
@@ -22,6 +22,10 @@ def _village_key() -> Column[int]:
 
 def _count() -> Column[int]:
     return Column(Integer, nullable=False, default=0, server_default="0")
+
+
+def _flag() -> Column[bool]:
+    return Column(Boolean, nullable=False, default=False, server_default="false")
 
 
 class VillageDailyStats(VillageOwned, table=True):
@@ -50,7 +54,11 @@ class VillageDailyStats(VillageOwned, table=True):
 
 
 class VillageMonthlyStats(VillageOwned, table=True):
-    """The month's unique visitors cannot be summed from the days: they are counted on their own."""
+    """A village's month: its readers (the month's unique visitors cannot be summed from the days,
+    they are counted on their own) and the indicators of DESIGN.md ("Measuring impact") as they
+    stood when last computed (:mod:`etalase.platform.analytics.indicators`). Rates are derived
+    when shown: reach = visitors / population, engagement = (comments + reactions + shares) / views.
+    """
 
     __tablename__ = "village_monthly_stats"
 
@@ -59,6 +67,23 @@ class VillageMonthlyStats(VillageOwned, table=True):
     month: date = Field(sa_column=Column(Date, primary_key=True))  # the first day of the month
     views: int = Field(default=0, sa_column=_count())
     visitors: int = Field(default=0, sa_column=_count())
+    population: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    shares: int = Field(default=0, sa_column=_count())
+    comments: int = Field(default=0, sa_column=_count())
+    reactions: int = Field(default=0, sa_column=_count())
+    posts: int = Field(default=0, sa_column=_count())  # published in the month
+    quality_posts: int = Field(default=0, sa_column=_count())  # of those, at or above the threshold
+    quality_total: int = Field(default=0, sa_column=_count())  # sum of their scores (for the average)
+    trained_admins: int = Field(default=0, sa_column=_count())  # team members marked trained
+    platforms: int = Field(default=0, sa_column=_count())  # social profiles linked on the site
+    apbdes: bool = Field(default=False, sa_column=_flag())  # this year's APBDes published
+    rpjm: bool = Field(default=False, sa_column=_flag())  # a current RPJM Desa published
+    last_post_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # The latest sign-in of a team member or change of content (liveness: within 7 days).
+    last_active_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # Reasons the village needs attention, as flags (see indicators.ATTENTION); 0 when none.
+    attention: int = Field(default=0, sa_column=_count())
+    computed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class PageDailyViews(VillageOwned, table=True):
@@ -87,6 +112,27 @@ class RegionMonthlyStats(SQLModel, table=True):
     visitors: int = Field(default=0, sa_column=_count())
     # Villages whose site had at least one reader in the month.
     villages_read: int = Field(default=0, sa_column=_count())
+    # The sums of the villages' indicator rows (VillageMonthlyStats) of the month…
+    villages: int = Field(default=0, sa_column=_count())  # villages with a row (a site) this month
+    population: int = Field(default=0, sa_column=_count())  # of villages that gave theirs
+    visitors_counted: int = Field(default=0, sa_column=_count())  # visitors of those same villages
+    shares: int = Field(default=0, sa_column=_count())
+    comments: int = Field(default=0, sa_column=_count())
+    reactions: int = Field(default=0, sa_column=_count())
+    posts: int = Field(default=0, sa_column=_count())
+    quality_posts: int = Field(default=0, sa_column=_count())
+    quality_total: int = Field(default=0, sa_column=_count())
+    trained_admins: int = Field(default=0, sa_column=_count())
+    # …and how many villages meet each target (or are live, or need attention).
+    villages_reach_met: int = Field(default=0, sa_column=_count())
+    villages_posts_met: int = Field(default=0, sa_column=_count())
+    villages_trained_met: int = Field(default=0, sa_column=_count())
+    villages_platforms_met: int = Field(default=0, sa_column=_count())
+    villages_transparent: int = Field(default=0, sa_column=_count())
+    villages_posted: int = Field(default=0, sa_column=_count())  # at least one post in the month
+    villages_live: int = Field(default=0, sa_column=_count())  # active within 7 days
+    villages_active_30: int = Field(default=0, sa_column=_count())  # active within 30 days
+    villages_attention: int = Field(default=0, sa_column=_count())
 
 
 def region_codes(village_code: str) -> list[str]:

@@ -76,6 +76,8 @@ class Post(VillageOwned, table=True):
     review_comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # Goes up with every save; a save based on an older version is a conflict.
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    # The quality score (content.quality) at the last save, out of 100; None before the first.
+    quality: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     deleted_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
