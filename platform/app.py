@@ -29,9 +29,13 @@ from etalase.platform.web import (
     feeds,
     language,
     media,
+    national,
+    opendata,
     portal,
     posts,
+    public_comments,
     public_posts,
+    regions_public,
     share,
     sitemaps,
     village,
@@ -39,16 +43,27 @@ from etalase.platform.web import (
 from etalase.platform.web.agenda_admin import router as agenda_admin_router
 from etalase.platform.web.announcements_admin import router as announcements_admin_router
 from etalase.platform.web.appearance_admin import router as appearance_admin_router
+from etalase.platform.web.aspirations_admin import router as aspirations_admin_router
+from etalase.platform.web.budget_admin import router as budget_admin_router
 from etalase.platform.web.cards import router as cards_router
+from etalase.platform.web.comments_admin import router as comments_admin_router
+from etalase.platform.web.console_indicators import router as console_indicators_router
 from etalase.platform.web.console_themes import router as console_themes_router
 from etalase.platform.web.documents_admin import router as documents_admin_router
 from etalase.platform.web.gallery_admin import router as gallery_admin_router
+from etalase.platform.web.impact_admin import router as impact_admin_router
 from etalase.platform.web.importing import router as importing_router
 from etalase.platform.web.pages_admin import router as pages_admin_router
+from etalase.platform.web.potensi_admin import router as potensi_admin_router
+from etalase.platform.web.profile_admin import router as profile_admin_router
 from etalase.platform.web.public_agenda import router as public_agenda_router
 from etalase.platform.web.public_appearance import router as public_appearance_router
+from etalase.platform.web.public_aspirations import router as public_aspirations_router
+from etalase.platform.web.public_budget import router as public_budget_router
 from etalase.platform.web.public_gallery import router as public_gallery_router
 from etalase.platform.web.public_pages import router as public_pages_router
+from etalase.platform.web.public_potensi import router as public_potensi_router
+from etalase.platform.web.public_profile import router as public_profile_router
 from etalase.platform.web.routing import SiteMiddleware
 from etalase.platform.web.security_headers import SecurityHeadersMiddleware
 from etalase.platform.web.templates import make_templates
@@ -59,9 +74,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     favicon.router,  # every host
     language.router,
     portal.router,
+    regions_public.router,  # /wilayah/<code> and its feeds
+    opendata.router,
     village.router,
     account.router,
     admin.router,
+    impact_admin_router,
     media.router,
     importing_router,
     posts.router,
@@ -73,7 +91,17 @@ ROUTERS: tuple[APIRouter, ...] = (
     announcements_admin_router,
     gallery_admin_router,
     documents_admin_router,
+    profile_admin_router,
+    public_profile_router,
+    aspirations_admin_router,
+    public_aspirations_router,
+    comments_admin_router,
+    public_comments.router,
+    potensi_admin_router,
+    public_potensi_router,
     public_gallery_router,
+    budget_admin_router,
+    public_budget_router,
     public_posts.router,
     feeds.router,
     sitemaps.router,
@@ -81,6 +109,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     cards_router,
     share.router,
     console.router,
+    console_indicators_router,
+    national.router,
 )
 
 
@@ -148,6 +178,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(appearance_admin_router)
     app.include_router(console_themes_router)
     errors.install(app)
+    public_comments.install(app)  # the post page's comments (the Jinja global post_talk)
     public_posts.install(app)  # a 404 that is an old address (301) or a removed post (410)
     authz.install(app, errors.error_page)
     app.add_middleware(language.LanguageMiddleware)  # inside SiteMiddleware

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from etalase.platform.content.models import Announcement, Event, Post
 from etalase.platform.content.pages import standard_pages
 from etalase.platform.content.service import create_post
+from etalase.platform.profile.demo import demo_profile
 from etalase.platform.runtime import ALL_VILLAGES
 from etalase.tenants.models import Village, utcnow
 from etalase.tenants.resolver import TYPE_TITLE
@@ -122,8 +123,9 @@ def provision_demo(session: Session, *, with_people: bool = True) -> DemoResult:
 
 
 def _demo_content(session: Session, village: Village, title: str, now: datetime) -> None:
-    """The standing pages (published), an event next week and a pinned announcement."""
+    """The standing pages (published), an event next week, a pinned announcement and the profile."""
     assert village.id is not None
+    demo_profile(session, village, title)
     pages = standard_pages(session, village.id, title.split(" ", 1)[0])
     for page in pages:
         page.status = "published"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, SmallInteger, String
 from sqlmodel import Field, SQLModel
 
 from etalase.platform import db as _db  # noqa: F401  (installs the naming convention first)
@@ -52,6 +52,9 @@ class Village(SQLModel, table=True):
     theme: str = Field(default="klasik", sa_column=Column(String(40), nullable=False, default="klasik"))
     # Bumped on every publish; the public page cache keys on it, so invalidation is one increment.
     content_version: int = Field(default=1, nullable=False)
+    # The content_version the village's impact indicators were last computed at: the clock
+    # recomputes the villages where the two differ (etalase.platform.analytics.indicators).
+    indicators_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 

@@ -20,6 +20,7 @@ __all__ = [
     "in_village",
     "in_village_or_platform",
     "in_villages",
+    "village_of",
     "with_village",
 ]
 
@@ -69,6 +70,19 @@ def with_village(query: Any, model: type[SQLModel]) -> Any:
         raise TypeError(f"{model.__name__} has no village_id column")
     village_id: Any = Village.id
     return query.add_columns(Village).join(Village, village_id == column)
+
+
+def village_of(model: type[SQLModel]) -> Any:
+    """The ON clause ``village.id = model.village_id``, for queries that read many villages'
+    rows at once with each row's village (rollups up the region tree, a supervisor's tables):
+    the rows read are those of the villages the query selects, by region code or id."""
+    from etalase.tenants.models import Village  # noqa: PLC0415  (models import this module)
+
+    column: Any = getattr(model, "village_id", None)
+    if column is None:
+        raise TypeError(f"{model.__name__} has no village_id column")
+    village_id: Any = Village.id
+    return village_id == column
 
 
 def in_village_or_platform(model: type[Owned], village_id: int | None) -> SelectOfScalar[Owned]:

@@ -30,6 +30,8 @@ def test_state_changing_routes_are_never_anonymous_except_the_sign_in_forms(tmp_
         "/akun/lupa-sandi",
         "/akun/masuk",
         "/akun/undangan/{token}",
+        "/aspirasi",
+        "/aspirasi/lacak",
     ]
 
 

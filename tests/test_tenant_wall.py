@@ -40,6 +40,8 @@ from etalase.platform.accounts.models import (
 )
 from etalase.platform.accounts.passwords import hash_password
 from etalase.platform.app import create_app
+from etalase.platform.aspirations.models import Aspiration, AspirationReply
+from etalase.platform.budget.models import ApbdesLine, ApbdesYear, Project, ProjectProgress
 from etalase.platform.content import workflow
 from etalase.platform.content.models import (
     Album,
@@ -50,9 +52,12 @@ from etalase.platform.content.models import (
     Page,
     Post,
 )
+from etalase.platform.discussion.models import Comment, CommentSettings
 from etalase.platform.importers.models import ImportRun
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
+from etalase.platform.potensi.models import Potensi, Product
+from etalase.platform.profile.models import VillageOfficial
 from etalase.tenants.models import Village, utcnow
 from tests.conftest import BASE_DOMAIN, Stack, embedded_settings
 from tests.people import PASSWORD, Browser, make_user, make_village, portal, totp_now, village_host
@@ -116,6 +121,7 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
     Route("GET", "/admin", EVERYONE_SIGNED_IN),
     Route("GET", "/admin/anggota", frozenset({ADMIN})),
     Route("GET", "/admin/log", frozenset({ADMIN, PENDAMPING})),
+    Route("GET", "/admin/dampak", EVERYONE_SIGNED_IN),
     Route("GET", "/api/v1/anggota", frozenset({ADMIN})),
     Route("GET", "/akun", EVERYONE_SIGNED_IN),
     Route("GET", "/api/v1/akun", EVERYONE_SIGNED_IN),
@@ -133,6 +139,13 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
         frozenset({ADMIN}),
         frozenset({303}),
         (("role", "admin"),),
+    ),
+    Route(
+        "POST",
+        "/admin/anggota/{membership_id}/terlatih",
+        frozenset({ADMIN}),
+        frozenset({303}),
+        (("terlatih", "1"),),
     ),
     Route("POST", "/admin/anggota/{membership_id}/hapus", frozenset({ADMIN}), frozenset({303})),
     Route("POST", "/admin/undangan/{token_id}/batal", frozenset({ADMIN}), frozenset({303})),
@@ -167,6 +180,12 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
         TEAM,
         frozenset({303}),
         (("version", "3"), ("title", POST_TITLE), ("body", "<p>Diubah dari matriks</p>")),
+    ),
+    Route(
+        "POST",
+        "/api/v1/berita/kualitas",
+        TEAM,
+        form=(("title", POST_TITLE), ("body", "<p>Diperiksa dari matriks</p>"), ("cover", "")),
     ),
     Route(
         "POST",
@@ -335,6 +354,243 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
     Route(
         "POST", "/admin/dokumen/{document_id}/hapus-permanen", frozenset({ADMIN, EDITOR}), frozenset({400})
     ),
+    # Komentar: {comment_id} is a held comment of the village, a fresh one for each person (the
+    # editor's run deletes theirs). Kontributor and supervisors do not moderate (the list shows
+    # readers' e-mail addresses); opening and closing comments is the admin's.
+    Route("GET", "/admin/komentar", frozenset({ADMIN, EDITOR})),
+    Route("GET", "/admin/komentar/pengaturan", frozenset({ADMIN, EDITOR})),
+    Route("POST", "/admin/komentar/{comment_id}/setujui", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/komentar/{comment_id}/spam", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/komentar/{comment_id}/hapus", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route(
+        "POST",
+        "/admin/komentar/kata",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("kata", "kata matriks"), ("tindakan", "hold")),
+    ),
+    Route("POST", "/admin/komentar/pengaturan", frozenset({ADMIN}), frozenset({303}), (("aktif", "1"),)),
+    # Profil desa: the team reads it, editors and admins change it; {official_id} is one of the
+    # village's perangkat desa. The editor removes it before the admin's turn, so the admin's
+    # later requests aimed at it find nothing (404); tests/test_profile.py checks the removal.
+    Route("GET", "/admin/profil", EVERYONE_SIGNED_IN),
+    Route(
+        "POST",
+        "/admin/profil",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("vision", "Desa mandiri dari matriks"), ("population_total", "1200"), ("population_year", "2025")),
+    ),
+    Route("GET", "/admin/profil/perangkat", EVERYONE_SIGNED_IN),
+    Route("GET", "/admin/profil/bpd", EVERYONE_SIGNED_IN),
+    Route(
+        "POST",
+        "/admin/profil/perangkat/baru",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("name", "Pejabat Matriks"), ("title", "Kepala Dusun")),
+    ),
+    Route(
+        "POST",
+        "/admin/profil/bpd/baru",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("name", "Anggota Matriks"), ("title", "Anggota BPD")),
+    ),
+    Route("GET", "/admin/profil/pejabat/{official_id}", frozenset({ADMIN, EDITOR}), frozenset({200, 404})),
+    Route(
+        "POST",
+        "/admin/profil/pejabat/{official_id}",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303, 404}),
+        (("name", "Pejabat Diubah"), ("title", "Sekretaris Desa")),
+    ),
+    Route(
+        "POST", "/admin/profil/pejabat/{official_id}/naik", frozenset({ADMIN, EDITOR}), frozenset({303, 404})
+    ),
+    Route(
+        "POST", "/admin/profil/pejabat/{official_id}/turun", frozenset({ADMIN, EDITOR}), frozenset({303, 404})
+    ),
+    Route(
+        "POST", "/admin/profil/pejabat/{official_id}/hapus", frozenset({ADMIN, EDITOR}), frozenset({303, 404})
+    ),
+    # Aspirasi: {aspiration_id} arrives flagged as spam, its sender agreed to publish. Editors and
+    # admins only (the sender's name and phone are personal data). The second "not spam" and the
+    # second change to the same status are refusals of the route itself (400).
+    # <<aspirasi routes>>
+    Route("GET", "/admin/aspirasi", frozenset({ADMIN, EDITOR})),
+    Route("GET", "/admin/aspirasi/{aspiration_id}", frozenset({ADMIN, EDITOR})),
+    Route(
+        "POST",
+        "/admin/aspirasi/{aspiration_id}/bukan-spam",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303, 400}),
+    ),
+    Route(
+        "POST",
+        "/admin/aspirasi/{aspiration_id}/balas",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("isi", "Balasan dari matriks"), ("jenis", "public")),
+    ),
+    Route(
+        "POST",
+        "/admin/aspirasi/{aspiration_id}/status",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303, 400}),
+        (("status", "diproses"),),
+    ),
+    Route("POST", "/admin/aspirasi/{aspiration_id}/terbitkan", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/aspirasi/{aspiration_id}/tarik", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    # Potensi desa and produk: {potensi_id} and {product_id} are drafts written by nobody (so a
+    # kontributor may not edit them); a new one without a name is refused (400, nothing stored); each
+    # editor/admin run saves, sends back, publishes, takes down, trashes and restores it.
+    Route("GET", "/admin/potensi", EVERYONE_SIGNED_IN),
+    Route("GET", "/admin/potensi/baru", TEAM),
+    Route("GET", "/admin/potensi/{potensi_id}", frozenset({ADMIN, EDITOR})),
+    Route("POST", "/admin/potensi/baru", TEAM, frozenset({400}), (("name", ""),)),
+    Route(
+        "POST",
+        "/admin/potensi/{potensi_id}",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("kind", "wisata"), ("name", "Embung dari matriks"), ("aksi", "draf")),
+    ),
+    Route(
+        "POST",
+        "/admin/potensi/{potensi_id}/kembalikan",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("catatan", "Perbaiki dari matriks"),),
+    ),
+    Route("POST", "/admin/potensi/{potensi_id}/terbitkan", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/potensi/{potensi_id}/tarik", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/potensi/{potensi_id}/hapus", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/potensi/{potensi_id}/pulihkan", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("GET", "/admin/produk", EVERYONE_SIGNED_IN),
+    Route("GET", "/admin/produk/baru", TEAM),
+    Route("GET", "/admin/produk/{product_id}", frozenset({ADMIN, EDITOR})),
+    Route("POST", "/admin/produk/baru", TEAM, frozenset({400}), (("name", ""),)),
+    Route(
+        "POST",
+        "/admin/produk/{product_id}",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (
+            ("name", "Produk dari matriks"),
+            ("price", "15000"),
+            ("category", "kuliner"),
+            ("stock", "tersedia"),
+            ("seller_name", "Bu Sri"),
+            ("aksi", "draf"),
+        ),
+    ),
+    Route(
+        "POST",
+        "/admin/produk/{product_id}/kembalikan",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("catatan", "Perbaiki dari matriks"),),
+    ),
+    Route("POST", "/admin/produk/{product_id}/terbitkan", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/produk/{product_id}/tarik", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/produk/{product_id}/hapus", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/produk/{product_id}/pulihkan", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    # APBDes and pembangunan: {apbdes_id} is a draft year with the line {line_id}; {project_id} a
+    # draft project with the report {progress_id}. The team and a covering supervisor read; editors
+    # and admins change (not a kontributor: these are the village government's figures). The
+    # editor's run deletes the line and the report, so the admin's finds them gone (404); a second
+    # new year 2025 is refused by the route (400); a second import of 2024 shows the replacement
+    # preview (200); deleting a year or a project needs a confirmation the matrix does not send
+    # (400, nothing deleted).
+    Route("GET", "/admin/apbdes", EVERYONE_SIGNED_IN),
+    Route("GET", "/admin/apbdes/{apbdes_id}", EVERYONE_SIGNED_IN),
+    Route(
+        "GET", "/admin/apbdes/{apbdes_id}/baris/{line_id}", frozenset({ADMIN, EDITOR}), frozenset({200, 404})
+    ),
+    Route("GET", "/admin/pembangunan", EVERYONE_SIGNED_IN),
+    Route("GET", "/admin/pembangunan/baru", frozenset({ADMIN, EDITOR})),
+    Route("GET", "/admin/pembangunan/{project_id}", frozenset({ADMIN, EDITOR})),
+    Route(
+        "POST", "/admin/apbdes/baru", frozenset({ADMIN, EDITOR}), frozenset({303, 400}), (("tahun", "2025"),)
+    ),
+    Route(
+        "POST",
+        "/admin/apbdes/impor",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({200, 303}),
+        (("tahun", "2024"),),
+        (("berkas", "apbdes.csv", b"kelompok,bidang,uraian,anggaran\nBelanja,1,Rapat,1000\n", "text/csv"),),
+    ),
+    Route(
+        "POST",
+        "/admin/apbdes/{apbdes_id}/baris",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (
+            ("bidang", "belanja|Pelaksanaan Pembangunan Desa"),
+            ("uraian", "Dari matriks"),
+            ("anggaran", "1000"),
+        ),
+    ),
+    Route(
+        "POST",
+        "/admin/apbdes/{apbdes_id}/baris/{line_id}",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303, 404}),
+        (("bidang", "pendapatan|Dana Desa"), ("uraian", "Diubah dari matriks"), ("anggaran", "2000")),
+    ),
+    Route(
+        "POST",
+        "/admin/apbdes/{apbdes_id}/baris/{line_id}/hapus",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303, 404}),
+    ),
+    Route("POST", "/admin/apbdes/{apbdes_id}/terbitkan", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/apbdes/{apbdes_id}/tarik", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/apbdes/{apbdes_id}/hapus", frozenset({ADMIN, EDITOR}), frozenset({400})),
+    Route(
+        "POST",
+        "/admin/pembangunan/baru",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (
+            ("name", "Sumur dari matriks"),
+            ("budget", "1000"),
+            ("fund_source", "Dana Desa"),
+            ("year", "2026"),
+            ("stage", "rencana"),
+        ),
+    ),
+    Route(
+        "POST",
+        "/admin/pembangunan/{project_id}",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (
+            ("name", "Embung dari matriks"),
+            ("budget", "2000"),
+            ("fund_source", "Dana Desa"),
+            ("year", "2026"),
+            ("stage", "berjalan"),
+        ),
+    ),
+    Route(
+        "POST",
+        "/admin/pembangunan/{project_id}/kemajuan",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303}),
+        (("reported_on", "2025-06-01"), ("percent", "30"), ("note", "Dari matriks")),
+    ),
+    Route(
+        "POST",
+        "/admin/pembangunan/{project_id}/kemajuan/{progress_id}/hapus",
+        frozenset({ADMIN, EDITOR}),
+        frozenset({303, 404}),
+    ),
+    Route("POST", "/admin/pembangunan/{project_id}/terbitkan", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/pembangunan/{project_id}/tarik", frozenset({ADMIN, EDITOR}), frozenset({303})),
+    Route("POST", "/admin/pembangunan/{project_id}/hapus", frozenset({ADMIN, EDITOR}), frozenset({400})),
     # Content calendar.
     Route("GET", "/admin/kalender", EVERYONE_SIGNED_IN),
     # Tampilan (issue 5): the village's admin only; a supervisor never changes a village's look.
@@ -382,6 +638,7 @@ CONSOLE_ROUTES: tuple[Route, ...] = (
     Route("GET", "/konsol/desa/{code}", frozenset({PENDAMPING})),
     Route("GET", "/konsol/log", frozenset({PENDAMPING})),
     Route("GET", "/konsol/kotak-keluar", frozenset()),  # the platform operator's only
+    Route("GET", "/konsol/nasional", frozenset()),  # national scope and the operator only (issue 7)
     Route("GET", "/api/v1/desa", frozenset({PENDAMPING})),
     Route("POST", "/konsol/desa/{code}/nonaktifkan", frozenset({PENDAMPING}), frozenset({303})),
     Route("POST", "/konsol/desa/{code}/aktifkan", frozenset({PENDAMPING}), frozenset({303})),
@@ -403,6 +660,10 @@ CONSOLE_ROUTES: tuple[Route, ...] = (
     # The default theme of new villages in the supervisor's own scope (issue 5).
     Route("GET", "/konsol/tema", frozenset({PENDAMPING})),
     Route("POST", "/konsol/tema", frozenset({PENDAMPING}), frozenset({303}), (("tema", "sawah"),)),
+    # The indicator tables (issue 7): a village's code in the region table's path leads to its page.
+    Route("GET", "/konsol/wilayah", frozenset({PENDAMPING})),
+    Route("GET", "/konsol/wilayah/{code}", frozenset({PENDAMPING}), frozenset({303})),
+    Route("GET", "/konsol/perhatian", frozenset({PENDAMPING})),
 )
 
 # Signed-in routes that act on nothing but the signed-in person's own account (no village data),
@@ -489,6 +750,27 @@ class World:
             db.add(AlbumPhoto(village_id=desa.id, album_id=album.id, media_id=self.media[key]))
             run = ImportRun(village_id=desa.id, status="done", site_title=f"Blog lama {key}", report="{}")
             db.add(run)
+            aspiration = Aspiration(
+                village_id=desa.id,
+                code=f"MATRX{key}23",
+                category="lingkungan",
+                message=f"Selokan tersumbat di {desa.name}",
+                sender_name=f"Warga {key}",
+                consent_publish=True,
+                spam=True,
+            )
+            db.add(aspiration)
+            potensi = Potensi(village_id=desa.id, kind="umkm", name=f"UMKM {key}", slug="umkm")
+            product = Product(
+                village_id=desa.id,
+                name=f"Keripik {key}",
+                slug="keripik",
+                price=15000,
+                category="kuliner",
+                seller_name=f"Bu Sri {key}",
+                whatsapp="6281234567890",
+            )
+            db.add_all([potensi, product])
             db.commit()
             ids = {
                 "page_id": page.id,
@@ -498,8 +780,57 @@ class World:
                 "document_id": document.id,
                 "doc_media_id": doc_media_id,
                 "run_id": run.id,
+                "aspiration_id": aspiration.id,
+                "potensi_id": potensi.id,
+                "product_id": product.id,
+                "comment_id": self.new_comment(key),
+                "official_id": self.new_official(key),
+                **self.new_budget(key),
             }
         return {name: value for name, value in ids.items() if value is not None}
+
+    def new_budget(self, key: str) -> dict[str, int]:
+        """A draft APBDes year of village ``key`` with one line, and a draft project with one
+        progress report (rows: the wall is what is tested)."""
+        desa = self.villages[key]
+        with self.stack.runtime.session(desa.id) as db:
+            year = ApbdesYear(village_id=desa.id, year=2026)
+            project = Project(village_id=desa.id, name=f"Embung {key}", slug="embung", budget=1000, year=2026)
+            db.add_all([year, project])
+            db.flush()
+            assert year.id is not None and project.id is not None
+            line = ApbdesLine(
+                village_id=desa.id,
+                year_id=year.id,
+                kelompok="pendapatan",
+                bidang="Dana Desa",
+                uraian=f"Dana Desa {key}",
+                anggaran=1000,
+            )
+            report = ProjectProgress(
+                village_id=desa.id, project_id=project.id, reported_on=utcnow().date(), percent=10
+            )
+            db.add_all([line, report])
+            db.commit()
+            assert line.id is not None and report.id is not None
+            return {
+                "apbdes_id": year.id,
+                "line_id": line.id,
+                "project_id": project.id,
+                "progress_id": report.id,
+            }
+
+    def new_official(self, key: str) -> int:
+        """One of village ``key``'s perangkat desa (profil desa), written as a row."""
+        desa = self.villages[key]
+        with self.stack.runtime.session(desa.id) as db:
+            official = VillageOfficial(
+                village_id=desa.id, body="perangkat", name=f"Carik {key}", title="Sekretaris Desa"
+            )
+            db.add(official)
+            db.flush()
+            assert official.id is not None
+            return official.id
 
     def new_post(self, key: str, author: str, title: str = "Draf dari matriks") -> tuple[int, int]:
         """A draft of ``author`` in village ``key``, saved once (version 2, so it has one
@@ -516,6 +847,23 @@ class World:
             revision_id = workflow.revisions(db, desa.id, post.id)[0].id
             assert revision_id is not None
             return post.id, revision_id
+
+    def new_comment(self, key: str) -> int:
+        """A reader's held comment on village ``key``'s post (a row: the wall is what is tested)."""
+        desa = self.villages[key]
+        with self.stack.runtime.session(desa.id) as db:
+            comment = Comment(
+                village_id=desa.id,
+                post_id=self.posts[key][0],
+                name=f"Pembaca {key}",
+                email=f"pembaca.{key.lower()}@contoh.id",
+                commenter=f"matriks-{key}",
+                body=f"Komentar warga {key}",
+            )
+            db.add(comment)
+            db.flush()
+            assert comment.id is not None
+            return comment.id
 
     def new_media(self, key: str, name: str = "foto-awal.png", alt: str = MEDIA_ALT) -> int:
         """A new file in village ``key``'s media library (through the service, not a route)."""
@@ -657,7 +1005,23 @@ def snapshot(stack: Stack) -> dict[str, list[tuple[object, ...]]]:
                     (row.village_id, *(str(value) for value in row.model_dump().values()))
                     for row in db.exec(select(model))
                 )
-                for model in (Page, Event, Announcement, Album, AlbumPhoto, Document, ImportRun)
+                for model in (
+                    Page,
+                    Event,
+                    Announcement,
+                    Album,
+                    AlbumPhoto,
+                    Document,
+                    ImportRun,
+                    Aspiration,
+                    AspirationReply,
+                    ApbdesYear,
+                    ApbdesLine,
+                    Project,
+                    ProjectProgress,
+                    Comment,
+                    CommentSettings,
+                )
             },
             "users": sorted(
                 (u.id, u.name, u.email, u.password_hash, u.supervisor_scope, u.is_active)
@@ -727,7 +1091,23 @@ def village_domain(world: World, key: str) -> str:
     return f"{world.villages[key].slug}.{BASE_DOMAIN}"
 
 
-CONTENT_TABLES = ("page", "event", "announcement", "album", "album_photo", "document", "import_run")
+CONTENT_TABLES = (
+    "page",
+    "event",
+    "announcement",
+    "album",
+    "album_photo",
+    "document",
+    "import_run",
+    "aspiration",
+    "aspiration_reply",
+    "apbdes_year",
+    "apbdes_line",
+    "project",
+    "project_progress",
+    "post_comment",
+    "comment_settings",
+)
 VILLAGE_COLUMN = {
     "memberships": 1,
     "tokens": 1,
@@ -767,6 +1147,7 @@ def test_own_village_each_role_gets_exactly_its_routes(world: World) -> None:
         fresh[role] = world.new_media("A")
         drafts[role] = world.new_post("A", {EDITOR: "editor_a"}.get(role, "kontributor_a"))
         own = {**targets, "media_id": fresh[role], "post_id": drafts[role][0], "rev_id": drafts[role][1]}
+        own["comment_id"] = world.new_comment("A")
         for route in VILLAGE_ROUTES:
             allowed = OK if role in route.allowed else DENIED
             expected = SIGN_IN if role == "anonymous" else allowed
@@ -805,6 +1186,7 @@ def test_own_village_each_role_gets_exactly_its_routes(world: World) -> None:
     token = world.token(admin, "A")
     post_id, rev_id = world.new_post("A", "admin_a")
     own = {**targets, "media_id": world.new_media("A"), "post_id": post_id, "rev_id": rev_id}
+    own["comment_id"] = world.new_comment("A")
     for route in VILLAGE_ROUTES:
         matrix.attempt(ADMIN, admin, route, route.url(base, **own), OK, token=token)
     matrix.done()

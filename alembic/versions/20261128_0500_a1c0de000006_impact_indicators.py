@@ -2,7 +2,8 @@
 (population, shares, comments, reactions, posts and quality posts, trained admins, social
 platforms, transparency, last post, last activity, attention flags) and each region's month their
 sums and the number of villages meeting each target, kept up to date by adding each village's
-change. A post keeps its quality score; a membership its training mark.
+change. A post keeps its quality score; a membership its training mark. A partial index gives
+the newest public posts of many villages at once (a region's page and feeds).
 
 Plain ADD/DROP COLUMN (SQLite has both since 3.35): a batch rebuild of ``post`` would drop the
 triggers that feed its full-text index.
@@ -24,6 +25,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    public = sa.text("status = 'published' AND deleted_at IS NULL")
+    op.create_index(
+        "ix_post_public_newest", "post", ["published_at", "id"], postgresql_where=public, sqlite_where=public
+    )
+    op.add_column(
+        "village", sa.Column("indicators_version", sa.Integer(), server_default="0", nullable=False)
+    )
     op.add_column("membership", sa.Column("trained_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("post", sa.Column("quality", sa.Integer(), nullable=True))
     op.add_column(
@@ -137,6 +145,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_post_public_newest", table_name="post")
+    op.drop_column("village", "indicators_version")
     op.drop_column("village_monthly_stats", "computed_at")
     op.drop_column("village_monthly_stats", "attention")
     op.drop_column("village_monthly_stats", "last_active_at")

@@ -221,6 +221,18 @@ async def _public(request: Request) -> None:
 PUBLIC: Any = _declare("public", _public)
 
 
+async def _public_form(request: Request) -> None:
+    """Anyone, through a form printed on a page the full-page cache shares between readers (a
+    comment under a post), so it cannot carry a per-reader token. No cookie authenticates such a
+    request, so a forged one could do nothing its forger cannot do directly: the origin is checked,
+    and the route checks its own signed form stamp, honeypot and rate limits."""
+    if request.method not in csrf.SAFE_METHODS and not csrf.same_origin(request):
+        raise CsrfFailed
+
+
+PUBLIC_FORM: Any = _declare("public_form", _public_form)
+
+
 def _require_verified(request: Request, db: Session) -> Auth:
     auth = load_auth(request, db)
     if auth is None:

@@ -48,7 +48,7 @@ def token_for(request: Request) -> str:
     return keyed(settings.effective_secret_key, "csrf", binding)
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
     """False only when the browser names another origin; a missing or opaque (``null``) origin,
     which privacy settings produce, leaves the decision to the token."""
     origin = request.headers.get("origin") or request.headers.get("referer")
@@ -61,7 +61,7 @@ def _same_origin(request: Request) -> bool:
 async def verify(request: Request) -> bool:
     if request.method in SAFE_METHODS:
         return True
-    if not _same_origin(request):
+    if not same_origin(request):
         return False
     settings = settings_of(request)
     binding = _binding(request, settings, create=False)

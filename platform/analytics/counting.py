@@ -1,8 +1,9 @@
 """Counting page views without slowing a page: the request adds the view to this process's
-per-village totals (microseconds); a thread hands the totals to the store every second:
+per-village totals (microseconds); a thread hands them to the store every second:
 
-- production: Redis, a Lua script per 200 villages of a flush: a HyperLogLog of visitor ids per village and day
-  (unique visitors in 12 KB whatever their number), counters of views by source and by path;
+- production: Redis, a Lua script per 200 villages of a flush: a HyperLogLog of visitor ids per
+  village and day (unique visitors in 12 KB whatever their number), counters of views by source
+  and by path;
   keys live 8 days, long enough for the worker to move them into the daily tables;
 - embedded: the same totals in process memory.
 

@@ -11,14 +11,12 @@ from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from etalase.platform.analytics import indicators
 from etalase.platform.analytics.models import (
     SHARE_COLUMNS,
     SOURCE_COLUMNS,
     PageDailyViews,
-    RegionMonthlyStats,
     VillageDailyStats,
-    VillageMonthlyStats,
-    region_codes,
 )
 from etalase.platform.runtime import Runtime
 from etalase.tenants.models import Village
@@ -76,60 +74,24 @@ def _write_day(db: Session, store: Any, village_id: int, day: date) -> None:
     month_views = db.execute(
         days_of_month.with_only_columns(func.coalesce(func.sum(VillageDailyStats.views), 0))
     ).scalar_one()
-    before = db.exec(
-        in_village(VillageMonthlyStats, village_id).where(col(VillageMonthlyStats.month) == month)
-    ).first()
-    old_views, old_visitors = (before.views, before.visitors) if before else (0, 0)
-    new_views, new_visitors = int(month_views), store.month_visitors(village_id, month)
-    _upsert(
-        db,
-        VillageMonthlyStats,
-        {"village_id": village_id, "month": month, "views": new_views, "visitors": new_visitors},
-        ("village_id", "month"),
-    )
-    _add_to_regions(
-        db,
-        village_id,
-        month,
-        views=new_views - old_views,
-        visitors=new_visitors - old_visitors,
-        newly_read=int(old_views == 0 and new_views > 0),
-    )
-
-
-def _add_to_regions(
-    db: Session, village_id: int, month: date, *, views: int, visitors: int, newly_read: int
-) -> None:
-    """The village's change, added to its kecamatan, kabupaten, province and the nation."""
-    if not (views or visitors or newly_read):
-        return
     village = db.get(Village, village_id)
     if village is None:
         return
-    table = RegionMonthlyStats.__table__  # type: ignore[attr-defined]
-    for code in region_codes(village.code):
-        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).values(
-            region_code=code, month=month, views=views, visitors=visitors, villages_read=newly_read
-        )
-        db.execute(
-            statement.on_conflict_do_update(
-                index_elements=["region_code", "month"],
-                set_={
-                    "views": table.c.views + views,
-                    "visitors": table.c.visitors + visitors,
-                    "villages_read": table.c.villages_read + newly_read,
-                },
-            )
-        )
+    # The month's row through the indicators, which add the change to the village's regions.
+    indicators.store(
+        db,
+        village,
+        month,
+        {"views": int(month_views), "visitors": store.month_visitors(village_id, month)},
+    )
 
 
 def visits_so_far(db: Session, village_id: int) -> int:
     """Visits of the village's site since counting began (each visitor once a day), for the
     "pengunjung" widget: the daily rows, which the clock brings up to date every half minute."""
-    total = db.exec(
+    total = db.execute(
         in_village(VillageDailyStats, village_id).with_only_columns(
             func.coalesce(func.sum(col(VillageDailyStats.visitors)), 0)
         )
-    ).one()
+    ).scalar_one()
     return int(total)

@@ -1,5 +1,7 @@
-"""The clock of the CMS: scheduled posts go live, the trash empties after 30 days, and the page
-views counted since the last round go into the daily tables.
+"""The clock of the CMS: scheduled posts go live, the trash empties after 30 days, the page
+views counted since the last round go into the daily tables, the impact indicators of villages
+whose content changed are recomputed, and a slice of the day's round over every village (liveness
+and quiet days move with time alone).
 
 Every ``INTERVAL`` seconds one process (the web process in the embedded default, ``etalase
 worker`` in production) runs :func:`tick`. Several processes may run the loop; a claim in the
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from etalase.platform.analytics import rollup
+from etalase.platform.analytics import indicators, rollup
 from etalase.platform.content import workflow
 from etalase.platform.runtime import Runtime
 
@@ -33,6 +35,11 @@ def tick(runtime: Runtime) -> tuple[int, int]:
         rollup.flush(runtime)  # the page views counted since the last round, into the daily tables
     except Exception:  # counting is never worth stopping the clock for
         log.exception("page-view rollup failed; the counters keep them for the next round")
+    try:
+        indicators.refresh_changed(runtime)
+        indicators.sweep(runtime)
+    except Exception:
+        log.exception("impact indicators could not be recomputed; the next round tries again")
     return published, purged
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from etalase.platform.accounts.identity import InputError
 from etalase.platform.accounts.models import User
+from etalase.platform.content import quality
 from etalase.platform.content.models import (
     Album,
     Announcement,
@@ -101,6 +102,13 @@ def _check_fields(title: str, summary: str, body: str) -> tuple[str, str, str]:
     return title, summary, to_safe_html(body)
 
 
+def score(post: Post) -> int:
+    """Store the post's quality score (:mod:`.quality`) with it: called wherever its title, text or
+    cover changes, so the monthly indicator counts quality posts without reading their text."""
+    post.quality = quality.assess(post.title, post.body, has_cover=post.cover_media_id is not None).score
+    return post.quality
+
+
 def _snapshot(post: Post, reason: str = "saved", author: User | None = None) -> Revision:
     assert post.id is not None
     return Revision(
@@ -131,6 +139,7 @@ def create_draft(
         author_name=author.name,
         updated_by_name=author.name,
     )
+    score(post)
     db.add(post)
     db.flush()
     return post
@@ -167,12 +176,15 @@ def save(
         raise ConflictError(post, mine)
     _drop_autosave(db, village_id, post_id, editor)  # what was being typed is saved now
     if (title, summary, body) == (post.title, post.summary, post.body):
+        score(post)  # a post saved before scores were kept (or scored by older checks) gets one
+        db.add(post)
         return post  # an unchanged form: no revision, no new version
     db.add(_snapshot(post))
     post.title, post.summary, post.body = title, summary, body
     post.version += 1
     post.updated_at = utcnow()
     post.updated_by_name = editor.name
+    score(post)
     db.add(post)
     if post.status == "published":
         bump_content_version(db, village_id)
@@ -361,6 +373,7 @@ def set_cover(db: Session, village_id: int, post_id: int, media_id: int | None) 
     if post.cover_media_id == media_id:
         return post
     post.cover_media_id = media_id
+    score(post)  # the cover is one of the checks
     db.add(post)
     if post.status == "published":
         bump_content_version(db, village_id)

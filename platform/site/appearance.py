@@ -287,6 +287,62 @@ def _visits(db: Session, vid: int, now: datetime) -> WidgetRows:
     return [{"count": rollup.visits_so_far(db, vid)}]
 
 
+def _products(db: Session, vid: int, now: datetime) -> WidgetRows:
+    """Produk desa: the latest published products with their price (never the seller's number)."""
+    from etalase.platform.potensi import products  # noqa: PLC0415 (a feature the sidebar only reads)
+    from etalase.platform.potensi.models import Product  # noqa: PLC0415
+
+    rows = db.exec(
+        products.published(vid)
+        .order_by(col(Product.published_at).desc(), col(Product.id).desc())
+        .limit(SIDEBAR_POSTS)
+    ).all()
+    return [{"title": p.name, "url": f"/produk/{p.slug}", "price": products.price_text(p)} for p in rows]
+
+
+def _contact(db: Session, vid: int, now: datetime) -> WidgetRows:
+    """Kontak desa: the office's address, phone and hours from the profile (all public)."""
+    from etalase.platform.profile import service as profiles  # noqa: PLC0415 (the sidebar only reads it)
+
+    found = profiles.contact(db, vid)
+    if found is None or found.empty:
+        return []
+    return [
+        {
+            "address": found.address,
+            "phone": found.phone,
+            "tel": found.phone_e164,
+            "email": found.email,
+            # The day's Indonesian name, translated when shown (the cache is shared by languages).
+            "hours": [[profiles.DAY_NAMES[d["day"]], d["open"], d["close"]] for d in found.open_days],
+            "note": found.hours_note,
+        }
+    ]
+
+
+def _apbdes(db: Session, vid: int, now: datetime) -> WidgetRows:
+    """APBDes: pendapatan against belanja of the latest published year (etalase.platform.budget)."""
+    from etalase.platform.budget import apbdes  # noqa: PLC0415 (a feature the sidebar only reads)
+
+    published = apbdes.years(db, vid, published_only=True)
+    if not published:
+        return []
+    summary = apbdes.summary_of(db, vid, published[0])
+    income, spending = summary.groups["pendapatan"], summary.groups["belanja"]
+    largest = max(income.anggaran, spending.anggaran, 1)
+    return [
+        {
+            "year": summary.year,
+            "url": f"/apbdes/{summary.year}",
+            # Indonesian keys of the groups: the names are translated when shown (shared cache).
+            "rows": [
+                [key, group.anggaran, group.realisasi, round(100 * group.anggaran / largest, 1)]
+                for key, group in (("pendapatan", income), ("belanja", spending))
+            ],
+        }
+    ]
+
+
 WIDGET_LOADERS: dict[str, WidgetLoader] = {
     "terbaru": _latest_posts,
     "kategori": _categories,
@@ -294,6 +350,9 @@ WIDGET_LOADERS: dict[str, WidgetLoader] = {
     "pengumuman": _notices,
     "arsip": _months,
     "pengunjung": _visits,
+    "produk": _products,
+    "kontak": _contact,
+    "apbdes": _apbdes,
 }
 DATA_WIDGETS = tuple(WIDGET_LOADERS)
 

@@ -40,6 +40,9 @@ WIDGETS: tuple[str, ...] = (
     "sosial",
     "pengunjung",
     "teks",
+    "produk",
+    "kontak",
+    "apbdes",
 )
 COLOR_TOKENS: tuple[str, ...] = ("primary", "accent", "text", "background")
 SOCIAL: tuple[str, ...] = ("facebook", "instagram", "tiktok", "youtube", "x", "whatsapp")
@@ -88,6 +91,9 @@ _WIDGET_LABELS = {
     "sosial": N_("Media sosial desa"),
     "pengunjung": N_("Jumlah kunjungan"),
     "teks": N_("Teks bebas"),
+    "produk": N_("Produk desa"),
+    "kontak": N_("Kontak desa"),
+    "apbdes": N_("APBDes desa"),
 }
 _LAYOUT_LABELS = {
     "sidebar-kiri": N_("Kolom samping di kiri"),

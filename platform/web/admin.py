@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import Session, col
 
@@ -17,11 +17,12 @@ from etalase.platform.accounts import audit, outbox, service
 from etalase.platform.accounts.authz import Permission, VillageActor, village_access
 from etalase.platform.accounts.identity import InputError
 from etalase.platform.accounts.labels import contact
-from etalase.platform.accounts.models import MentoringNote
+from etalase.platform.accounts.models import Membership, MentoringNote, User
 from etalase.platform.i18n import _
 from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
+from etalase.tenants.models import utcnow
 from etalase.tenants.scope import in_village
 
 router = APIRouter(route_class=VillageTeamRoute)
@@ -67,6 +68,8 @@ def members(request: Request, actor: ManageMembers, db: SessionDep, pesan: str =
         "peran": _("Peran sudah diubah."),
         "hapus": _("Anggota sudah dikeluarkan dari tim desa."),
         "batal": _("Undangan sudah dibatalkan."),
+        "terlatih": _("Anggota sudah ditandai terlatih."),
+        "belum-terlatih": _("Tanda terlatih sudah dihapus."),
     }
     return page(request, "admin/members.html", _members_context(db, actor, notice=notices.get(pesan)))
 
@@ -128,6 +131,29 @@ def change_role(
         return page(request, "admin/members.html", _members_context(db, actor, error=str(error)), status=400)
     log_in_village(db, request, actor, "role_changed", f"#{row.user_id} → {row.role}")
     return redirect("/admin/anggota?pesan=peran")
+
+
+@router.post("/admin/anggota/{membership_id}/terlatih", response_class=HTMLResponse)
+def mark_trained(
+    request: Request,
+    membership_id: int,
+    actor: ManageMembers,
+    db: SessionDep,
+    terlatih: Annotated[str, Form(max_length=1)] = "1",
+) -> Response:
+    """Mark a member as trained ("admin terlatih", a target of the field: 10 per village) or take
+    the mark back; the indicator counts trained members who signed in within 90 days."""
+    row = db.exec(in_village(Membership, actor.village.id).where(col(Membership.id) == membership_id)).first()
+    if row is None:
+        raise HTTPException(status_code=404)
+    user = db.get(User, row.user_id)
+    trained = terlatih == "1"
+    if trained != (row.trained_at is not None):
+        row.trained_at = utcnow() if trained else None
+        db.add(row)
+        action = "member_trained" if trained else "member_untrained"
+        log_in_village(db, request, actor, action, user.name if user else f"#{row.user_id}")
+    return redirect("/admin/anggota?pesan=" + ("terlatih" if trained else "belum-terlatih"))
 
 
 @router.post("/admin/anggota/{membership_id}/hapus", response_class=HTMLResponse)

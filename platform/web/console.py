@@ -8,6 +8,7 @@ cross-village session on purpose (row-level security would otherwise hide them).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -22,6 +23,8 @@ from etalase.platform.accounts.labels import contact
 from etalase.platform.accounts.models import Membership, MentoringNote, OutboxMessage
 from etalase.platform.accounts.tokens import hash_ip
 from etalase.platform.i18n import _
+from etalase.platform.supervision import export, months, trend
+from etalase.platform.supervision import village as village_indicators
 from etalase.platform.web.admin import whatsapp_link
 from etalase.platform.web.deps import CrossVillageSessionDep, settings_of
 from etalase.platform.web.pages import client_ip, page, page_number, redirect
@@ -145,10 +148,14 @@ def villages(
     )
 
 
-def _village_context(db: Session, actor: ScopeActor, village: Village, **extra: object) -> dict[str, object]:
+def _village_context(
+    db: Session, actor: ScopeActor, village: Village, month: date | None = None, **extra: object
+) -> dict[str, object]:
     assert village.id is not None
     team = service.members(db, village.id)
     return {
+        # The village's indicators of the month and its twelve-month trend (issue 7).
+        **village_indicators.context(db, village, month or months.parse("")),
         "actor": actor,
         "v": village,
         "title": _village_title(db, village),
@@ -167,16 +174,34 @@ def _village_context(db: Session, actor: ScopeActor, village: Village, **extra: 
 
 @router.get("/konsol/desa/{code}", response_class=HTMLResponse, name="console_village")
 def village_detail(
-    request: Request, code: str, actor: Supervise, db: CrossVillageSessionDep, pesan: str = ""
+    request: Request,
+    code: str,
+    actor: Supervise,
+    db: CrossVillageSessionDep,
+    pesan: str = "",
+    bulan: str = "",
+    format: str = "",  # ?format=csv or xlsx: the twelve-month table as a file
 ) -> Response:
     village = _village_in_scope(db, actor, code)
+    month = months.parse(bulan)
+    if format in export.FORMATS:
+        assert village.id is not None
+        header, lines = trend.sheet(trend.months(db, village.id, month))
+        return export.download(
+            header, lines, format, export.filename(village.code, month, format), village.code
+        )
     notices = {
         "aktif": _("Situs desa sudah diaktifkan dan terbuka untuk umum."),
         "nonaktif": _("Situs desa sudah dinonaktifkan."),
         "catatan": _("Catatan tersimpan. Tim desa dapat membacanya di halaman admin."),
     }
     context = _village_context(
-        db, actor, village, notice=notices.get(pesan), site_url=settings_of(request).village_url(village.slug)
+        db,
+        actor,
+        village,
+        month,
+        notice=notices.get(pesan),
+        site_url=settings_of(request).village_url(village.slug),
     )
     return page(request, "admin/console_village.html", context)
 

@@ -7,7 +7,7 @@ relative link against). Built with ``xml.etree``, so every text is escaped by th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
@@ -55,9 +55,18 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def rss(
-    title: str, home: str, self_url: str, description: str, posts: Sequence[Post], url: Any, language: str
+    title: str,
+    home: str,
+    self_url: str,
+    description: str,
+    posts: Sequence[Post],
+    url: Any,
+    language: str,
+    link: Callable[[Post], str] | None = None,
 ) -> bytes:
-    """An RSS 2.0 document; ``url(path)`` makes an absolute address."""
+    """An RSS 2.0 document; ``url(path)`` makes an absolute address, ``link(post)`` a post's own
+    (posts of many villages, on the portal's region feeds)."""
+    link_of = link or (lambda post: url(f"/berita/{post.slug}"))
     # The prefix is written by hand: ET.register_namespace would change every serialisation.
     root = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
     channel = _sub(root, "channel")
@@ -70,10 +79,10 @@ def rss(
         _sub(channel, "lastBuildDate", format_datetime(max(_aware(p.updated_at) for p in posts)))
     for post in posts:
         item = _sub(channel, "item")
-        link = url(f"/berita/{post.slug}")
+        address = link_of(post)
         _sub(item, "title", post.title)
-        _sub(item, "link", link)
-        _sub(item, "guid", link, isPermaLink="true")
+        _sub(item, "link", address)
+        _sub(item, "guid", address, isPermaLink="true")
         _sub(item, "pubDate", format_datetime(_aware(post.published_at)))
         _sub(item, "description", _summary(post))
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -81,9 +90,17 @@ def rss(
 
 
 def atom(
-    title: str, home: str, self_url: str, feed_id: str, posts: Sequence[Post], url: Any, author: str
+    title: str,
+    home: str,
+    self_url: str,
+    feed_id: str,
+    posts: Sequence[Post],
+    url: Any,
+    author: str,
+    link: Callable[[Post], str] | None = None,
 ) -> bytes:
-    """An Atom (RFC 4287) document."""
+    """An Atom (RFC 4287) document (``link`` as in :func:`rss`)."""
+    link_of = link or (lambda post: url(f"/berita/{post.slug}"))
 
     def a(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         return _sub(parent, tag, text, **attrs)
@@ -99,10 +116,10 @@ def atom(
     a(a(root, "author"), "name", author)
     for post in posts:
         entry = a(root, "entry")
-        link = url(f"/berita/{post.slug}")
+        address = link_of(post)
         a(entry, "title", post.title)
-        a(entry, "id", link)
-        a(entry, "link", href=link, rel="alternate", type="text/html")
+        a(entry, "id", address)
+        a(entry, "link", href=address, rel="alternate", type="text/html")
         a(entry, "published", _aware(post.published_at).isoformat())
         a(entry, "updated", max(_aware(post.updated_at), _aware(post.published_at)).isoformat())
         a(entry, "summary", _summary(post), type="text")

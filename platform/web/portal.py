@@ -1,11 +1,15 @@
-"""The portal on the base domain: the directory of village sites by province › kabupaten › kecamatan."""
+"""The portal on the base domain: the directory of village sites by province › kabupaten › kecamatan.
+
+The region pages themselves (``/wilayah/<code>``, with the latest posts of the villages under a
+region and its feeds) are in :mod:`etalase.platform.web.regions_public`.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
@@ -16,7 +20,6 @@ from etalase.platform.web.deps import RuntimeDep, SessionDep, TemplatesDep
 from etalase.platform.web.routing import PortalRoute
 from etalase.platform.web.templates import render
 from etalase.tenants import directory
-from etalase.tenants.service import REGION_CODE, normalize_code
 
 # Public pages: anyone may read them (the declaration every route must make, see accounts.authz).
 router = APIRouter(route_class=PortalRoute, dependencies=[Depends(PUBLIC)])
@@ -49,25 +52,6 @@ def home(request: Request, runtime: RuntimeDep, session: SessionDep, templates: 
             "total_villages": sum(p.villages for p in provinces),
         },
     )
-
-
-@router.get("/wilayah/{code}", response_class=HTMLResponse, name="portal_region")
-def region(
-    request: Request, code: str, runtime: RuntimeDep, session: SessionDep, templates: TemplatesDep
-) -> HTMLResponse:
-    code = normalize_code(code)
-    if not REGION_CODE.match(code):
-        raise HTTPException(status_code=404)
-    trail = directory.breadcrumb(session, code)
-    if not trail or trail[-1].code != code or trail[-1].level == 4:
-        raise HTTPException(status_code=404)
-    here = trail[-1]
-    context = {"region": here, "trail": trail[:-1], "regions": [], "villages": []}
-    if here.level == 3:
-        context["villages"] = directory.villages_in(session, code)
-    else:
-        context["regions"] = cached_children(runtime, session, code)
-    return render(templates, request, "portal/region.html", context)
 
 
 @router.get("/cari", response_class=HTMLResponse, name="portal_search")

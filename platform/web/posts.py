@@ -25,8 +25,9 @@ from etalase.platform.accounts.authz import (
     may_edit_post,
     village_access,
 )
-from etalase.platform.content import workflow
+from etalase.platform.content import quality, workflow
 from etalase.platform.content.models import Category, Post, PostCategory, PostTag, Revision, Tag
+from etalase.platform.content.richtext import MAX_BODY, to_safe_html
 from etalase.platform.content.workflow import ConflictError, ContentError
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
@@ -247,9 +248,12 @@ def _form(
 ) -> HTMLResponse:
     covers = _cover_choices(request, db, actor, values.get("cover", ""))
     context = {"actor": actor, "post": post, "values": values, "covers": covers, **extra}
+    context["quality_threshold"] = quality.THRESHOLD
     if post is not None:
         context.update(
             {
+                # The checklist of the text as saved ("Konten berkualitas"), shown after each save.
+                "quality": quality.assess(post.title, post.body, has_cover=post.cover_media_id is not None),
                 "may_submit": post.status == "draft"
                 and (_is_author(actor, post) or actor.can(Permission.PUBLISH)),
                 "may_publish": actor.can(Permission.PUBLISH),
@@ -350,6 +354,37 @@ def autosave(
     except ContentError as error:
         return JSONResponse({"error": str(error)}, status_code=400)
     return JSONResponse({"revision": kept.id, "saved_at": kept.created_at.isoformat()})
+
+
+@router.post("/api/v1/berita/kualitas", name="api_post_quality")
+def check_quality(
+    actor: Write,
+    title: Short = "",
+    body: Text = "",
+    cover: Annotated[str, Form(max_length=20)] = "",
+    cover_media_id: Annotated[str, Form(max_length=20)] = "",
+) -> JSONResponse:
+    """The checklist of the text being written, on demand (the editor's "Periksa lagi" button):
+    nothing is stored; the same score is stored with the post when it is saved."""
+    del actor  # the team only: the declaration is the check
+    if len(body) > MAX_BODY:
+        return JSONResponse(
+            {"error": _("Isi tulisan terlalu panjang. Bagi menjadi beberapa tulisan.")}, status_code=400
+        )
+    found = quality.assess(
+        " ".join(title.split()), to_safe_html(body), has_cover=bool((cover or cover_media_id).strip())
+    )
+    return JSONResponse(
+        {
+            "score": found.score,
+            "good": found.good,
+            "threshold": quality.THRESHOLD,
+            "checks": [
+                {"key": c.key, "passed": c.passed, "weight": c.weight, "reason": c.reason}
+                for c in found.checks
+            ],
+        }
+    )
 
 
 @router.post(f"{BASE}/{{post_id}}", response_class=HTMLResponse)

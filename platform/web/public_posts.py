@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from etalase.platform import i18n
 from etalase.platform.accounts.authz import PUBLIC
@@ -318,13 +319,31 @@ async def not_found(request: Request, exc: Exception) -> Response:
             return gone_page(request, village)
         if target is not None:
             return RedirectResponse(target, status_code=301)
+    if request.method in ("GET", "HEAD") and (slashless := _without_slash(request)) is not None:
+        return RedirectResponse(slashless, status_code=307)
     response = errors.error_page(request, 404)
     if isinstance(exc, StarletteHTTPException) and exc.headers:
         response.headers.update(exc.headers)
     return response
 
 
+def _without_slash(request: Request) -> str | None:
+    """``/agenda/`` -> ``/agenda`` when that is a page: the router's own slash redirect is off so
+    that an imported blog's recorded address (``/profil/`` of an old WordPress page) wins first."""
+    path = request.url.path
+    if len(path) < 2 or not path.endswith("/"):
+        return None
+    bare = path.rstrip("/") or "/"
+    scope = dict(request.scope, path=bare)
+    for route in request.app.router.routes:
+        if route.matches(scope)[0] == Match.FULL:
+            query = request.url.query
+            return bare + (f"?{query}" if query else "")
+    return None
+
+
 def install(app: FastAPI) -> None:
     """Answer every 404 through :func:`not_found` (a status handler comes before the class
-    handler :func:`errors.install` sets, whatever the order)."""
+    handler :func:`errors.install` sets, whatever the order), and leave trailing slashes to it."""
+    app.router.redirect_slashes = False
     app.add_exception_handler(404, not_found)

@@ -5,7 +5,7 @@ A village host: ``/robots.txt`` points to ``/sitemap.xml``, a sitemap index of
 ``/sitemap-berita-1.xml``, ``-2``… (the published posts, 50,000 a file, oldest first so a file's
 content only grows at the end).
 
-The portal: ``/sitemap.xml`` lists the portal's own pages (the directory down to kabupaten/kota),
+The portal: ``/sitemap.xml`` lists the portal's own pages (the region pages down to kecamatan),
 and the villages are in sitemap indexes ``/sitemap-desa-1.xml``, ``-2``… (each village's
 ``sitemap-halaman.xml`` and ``sitemap-berita-1.xml``; 25,000 villages, 50,000 entries a file, so
 83,762 villages take four). A sitemap index may not list another index, so those are not listed in
@@ -27,9 +27,11 @@ from sqlmodel import Session, col, select
 
 from etalase.platform.accounts.authz import PUBLIC
 from etalase.platform.content.models import Album, Category, Event, Page, Post
+from etalase.platform.potensi.models import Potensi, Product
 from etalase.platform.settings import Settings
 from etalase.platform.web.deps import CurrentVillage, SessionDep, settings_of
 from etalase.platform.web.public_agenda import page_url
+from etalase.platform.web.public_budget import sitemap_paths as budget_paths
 from etalase.platform.web.public_posts import published
 from etalase.platform.web.routing import PortalRoute, VillageRoute
 from etalase.tenants.models import Region, Village
@@ -45,7 +47,19 @@ VILLAGE_SITEMAPS = 2  # entries per village in the portal's indexes
 VILLAGES_PER_INDEX = MAX_ENTRIES // VILLAGE_SITEMAPS
 XML_TYPE = "application/xml; charset=utf-8"
 # Fixed sections of every village site, and the tables of its other public rows.
-SECTIONS = ("/", "/berita", "/agenda", "/pengumuman", "/galeri", "/dokumen", "/arsip")
+SECTIONS = (
+    "/",
+    "/berita",
+    "/agenda",
+    "/pengumuman",
+    "/galeri",
+    "/dokumen",
+    "/arsip",
+    "/aspirasi/terbit",
+    "/profil",
+    "/potensi",
+    "/produk",
+)
 
 
 def pages_needed(total: int, per: int = MAX_ENTRIES) -> int:
@@ -161,10 +175,20 @@ def other_pages(
         for path in SECTIONS
     ]
     room = MAX_ENTRIES - len(entries)
-    for prefix, model in (("/halaman/", Page), ("/agenda/", Event), ("/galeri/", Album)):
+    for prefix, model in (
+        ("/halaman/", Page),
+        ("/agenda/", Event),
+        ("/galeri/", Album),
+        ("/potensi/", Potensi),
+        ("/produk/", Product),
+    ):
         rows = _rows(session, village.id, model, room)
         entries += [(page_url(settings, village, f"{prefix}{slug}"), updated) for slug, updated in rows]
         room -= len(rows)
+    # APBDes and pembangunan (etalase.platform.web.public_budget): the pages, years and projects.
+    budget = budget_paths(session, village.id, room)
+    entries += [(page_url(settings, village, path), updated) for path, updated in budget]
+    room -= len(budget)
     categories = (
         session.execute(
             in_village(Category, village.id)
@@ -206,10 +230,11 @@ def portal_robots(request: Request, session: SessionDep) -> Response:
 
 @portal_router.get("/sitemap.xml", name="portal_sitemap")
 def portal_sitemap(request: Request, session: SessionDep) -> Response:
-    """The portal's own pages: the front page and the directory of provinces and kabupaten/kota."""
+    """The portal's own pages: the front page and the region pages of provinces, kabupaten/kota and
+    kecamatan (each with the latest posts of its villages: 7,838 entries, one file)."""
     settings = settings_of(request)
     codes = (
-        session.execute(select(Region.code).where(col(Region.level) <= 2).order_by(col(Region.code)))
+        session.execute(select(Region.code).where(col(Region.level) <= 3).order_by(col(Region.code)))
         .scalars()
         .all()
     )

@@ -1,0 +1,1 @@
+"""APBDes transparency (the village budget per year) and development projects (pembangunan)."""

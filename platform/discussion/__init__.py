@@ -1,0 +1,1 @@
+"""Comments and "bermanfaat" reactions on a village's posts: tables, moderation rules, service."""

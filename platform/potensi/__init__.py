@@ -1,0 +1,1 @@
+"""Potensi desa (wisata, BUMDes units, UMKM) and the village's products (produk)."""
