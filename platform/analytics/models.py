@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from etalase.tenants.scope import VillageOwned
@@ -61,6 +61,16 @@ class VillageMonthlyStats(VillageOwned, table=True):
     """
 
     __tablename__ = "village_monthly_stats"
+    # "Perlu perhatian" filtered or searched: the villages of one month that need attention, read
+    # from this index alone (a scan of every village's every month otherwise, ~130 ms nationally).
+    __table_args__ = (
+        Index(
+            "ix_village_monthly_stats_month_attention",
+            "month",
+            "attention",
+            postgresql_include=["village_id"],
+        ),
+    )
 
     village_id: int = Field(sa_column=_village_key())
 

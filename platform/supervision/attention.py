@@ -60,6 +60,20 @@ def count(db: Session, scope: str, month: date, wanted: AttentionQuery) -> int:
     return int(db.exec(select(func.count()).select_from(rows.subquery())).one())
 
 
+# Well under PostgreSQL's 65,535 bound parameters: a national export names ~80,000 villages.
+LOOKUP_CHUNK = 5_000
+
+
+def _regions(db: Session, codes: set[str]) -> dict[str, Region]:
+    """The regions of these codes (villages and their kecamatan), a chunk of codes per query."""
+    ordered = sorted(codes)
+    found: dict[str, Region] = {}
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        chunk = ordered[start : start + LOOKUP_CHUNK]
+        found.update((r.code, r) for r in db.exec(select(Region).where(col(Region.code).in_(chunk))).all())
+    return found
+
+
 def entries(
     db: Session, scope: str, month: date, wanted: AttentionQuery, *, offset: int = 0, limit: int = PAGE_SIZE
 ) -> list[Entry]:
@@ -72,17 +86,7 @@ def entries(
         (row[0], row[1])
         for row in db.execute(query.order_by(order, col(Village.code)).offset(offset).limit(limit)).all()
     ]
-    kecamatan_codes = {village.code[:8] for _stats, village in found}
-    regions = (
-        {
-            r.code: r
-            for r in db.exec(
-                select(Region).where(col(Region.code).in_(kecamatan_codes | {v.code for _s, v in found}))
-            ).all()
-        }
-        if found
-        else {}
-    )
+    regions = _regions(db, {village.code[:8] for _s, village in found} | {v.code for _s, v in found})
     return [
         Entry(
             code=village.code,
