@@ -12,10 +12,13 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.exceptions import HTTPException
+from starlette.types import Scope
 
 from etalase.platform.accounts import authz
 from etalase.platform.analytics.middleware import ViewCountingMiddleware
 from etalase.platform.content import ticker
+from etalase.platform.media import is_public_key
 from etalase.platform.runtime import Runtime
 from etalase.platform.settings import ConfigError, Settings, load_settings
 from etalase.platform.site.page_cache import PageCacheMiddleware
@@ -114,6 +117,15 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
+class PublicMediaFiles(StaticFiles):
+    """The local media folder as the public sees it: public keys only (see media.PUBLIC_KEY)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if not is_public_key(path.replace("\\", "/")):
+            raise HTTPException(status_code=404)
+        return await super().get_response(path, scope)
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     if settings is None:
         try:
@@ -170,7 +182,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             )
     if not settings.s3_bucket and settings.media_url == "/media/":
         settings.local_media_root.mkdir(parents=True, exist_ok=True)
-        app.mount("/media", StaticFiles(directory=settings.local_media_root), name="media")
+        app.mount("/media", PublicMediaFiles(directory=settings.local_media_root), name="media")
 
     for router in ROUTERS:
         app.include_router(router)

@@ -37,6 +37,15 @@ def check_key(key: str) -> str:
     return key
 
 
+# What a media URL may serve: ``v/<village_id>/media/…``. Private files (residents' photos) live
+# under ``v/<village_id>/private/…`` in the same store and are read only by the app.
+PUBLIC_KEY = re.compile(r"^v/[0-9]+/media/")
+
+
+def is_public_key(key: str) -> bool:
+    return PUBLIC_KEY.match(key) is not None
+
+
 class MediaStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes | None: ...
@@ -96,7 +105,7 @@ class S3MediaStore:
             Key=check_key(key),
             Body=data,
             ContentType=content_type,
-            CacheControl="public, max-age=31536000, immutable",
+            CacheControl="public, max-age=31536000, immutable" if is_public_key(key) else "private, no-store",
         )
 
     def get(self, key: str) -> bytes | None:

@@ -17,6 +17,8 @@ from etalase.platform.accounts.models import AuditEvent
 from etalase.platform.aspirations import codes, spam
 from etalase.platform.aspirations import service as aspirations
 from etalase.platform.aspirations.models import Aspiration
+from etalase.platform.media import is_public_key
+from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.site import page_cache
 from etalase.tenants.models import Village
@@ -431,3 +433,47 @@ def test_every_theme_shows_the_public_pages(desa: Desa, theme: str) -> None:
         assert "<h1>" in page.text and "<script" not in page.text.split("</head>", 1)[1]
     sent = desa.send(resident)
     assert f"theme-{theme}" in sent.text and SHOWN_CODE.search(sent.text)  # type: ignore[attr-defined]
+
+
+def test_a_residents_photo_stays_private(desa: Desa) -> None:
+    """UU PDP: the photo is kept out of the media library, its pickers and every public URL; the
+    village's editors and admins see it through the app, a kader and another village do not."""
+    resident = Browser(desa.stack)
+    desa.send(resident, {}, ("selokan.jpg", jpeg(), "image/jpeg"))
+    (row,) = desa.rows()
+    with desa.stack.runtime.session(desa.vid) as db:
+        photo = db.get(MediaFile, row.photo_media_id)
+        assert photo is not None and photo.private and photo.id is not None
+        db.expunge(photo)
+        # Not in the library, not findable by its id, not a cover, not deletable from the library.
+        assert media_service.find(db, desa.vid, photo.id) is None
+        assert media_service.find(db, desa.vid, photo.id, private=True) is not None
+        assert photo.id not in [m.id for m in media_service.listing(db, desa.vid)]
+        with pytest.raises(media_service.MediaNotFoundError):
+            media_service.delete(db, desa.stack.runtime.media, desa.vid, photo.id)
+    assert all(key.startswith(f"v/{desa.vid}/private/") for key in photo.keys)
+    assert not any(is_public_key(key) for key in photo.keys)
+    kader, editor = desa.team["kader"], desa.team["editor"]
+    for who in (kader, editor):
+        assert photo.id not in [m["id"] for m in who.get(f"{desa.base}/api/v1/media").json()["media"]]
+        assert "selokan" not in who.get(f"{desa.base}/admin/media").text
+    if not desa.stack.settings.s3_bucket:  # the app serves the local media folder: public keys only
+        for key in photo.keys:
+            assert resident.get(f"{desa.base}{desa.stack.runtime.media.url(key)}").status_code == 404
+            assert editor.get(f"{desa.base}{desa.stack.runtime.media.url(key)}").status_code == 404
+    # The team's page shows it through the app, never by its storage URL.
+    detail = editor.get(f"{desa.base}/admin/aspirasi/{row.id}").text
+    own = f"/admin/aspirasi/{row.id}/foto"
+    assert f'src="{own}"' in detail and f"{own}?lebar=320 320w" in detail
+    assert not any(desa.stack.runtime.media.url(key) in detail for key in photo.keys)
+    shown = editor.get(f"{desa.base}{own}")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert shown.headers["cache-control"] == "private, no-store" and shown.content.startswith(b"\xff\xd8")
+    narrow = editor.get(f"{desa.base}{own}?lebar=320")
+    assert narrow.headers["content-type"] == "image/webp" and narrow.content[8:12] == b"WEBP"
+    # A kader, a resident and another village's admin do not see it.
+    assert kader.get(f"{desa.base}{own}").status_code in (403, 404)
+    assert resident.get(f"{desa.base}{own}", follow_redirects=False).status_code in (303, 401, 403, 404)
+    assert desa.team["admin_b"].get(f"{desa.other_base}{own}").status_code == 404
+    # Still stored, for the team.
+    assert all(desa.stack.runtime.media.get(key) for key in photo.keys)

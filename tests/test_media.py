@@ -48,10 +48,21 @@ def test_keys_cannot_escape_the_village_namespace(stack: Stack, name: str) -> No
 
 
 def test_local_media_is_served_under_media_url(embedded_stack: Stack) -> None:
-    key = village_key(3, "dokumen/apbdes.txt")
+    key = village_key(3, "media/2026/11/abc/apbdes.txt")
+    private = village_key(3, "private/2026/11/abc/foto-warga.jpg")
     embedded_stack.runtime.media.put(key, b"APBDes 2026", "text/plain")
+    embedded_stack.runtime.media.put(private, b"\xff\xd8 warga", "image/jpeg")
     client = TestClient(create_app(embedded_stack.settings, embedded_stack.runtime))
     response = client.get("/media/" + key, headers={"host": "anything.example"})
     assert response.status_code == 200 and response.content == b"APBDes 2026"
-    assert client.get("/media/v/3/../../etalase.db").status_code == 404
-    embedded_stack.runtime.media.delete(key)
+    # Private files (residents' photos) and anything outside a village's media/ are not served.
+    for path in (
+        private,
+        "v/3/media/../private/2026/11/abc/foto-warga.jpg",
+        "v/3/media/%2e%2e/private/2026/11/abc/foto-warga.jpg",
+        "v/3/../../etalase.db",
+        "etalase.db",
+    ):
+        assert client.get("/media/" + path).status_code == 404, path
+    for stored in (key, private):
+        embedded_stack.runtime.media.delete(stored)

@@ -420,6 +420,7 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
     # <<aspirasi routes>>
     Route("GET", "/admin/aspirasi", frozenset({ADMIN, EDITOR})),
     Route("GET", "/admin/aspirasi/{aspiration_id}", frozenset({ADMIN, EDITOR})),
+    Route("GET", "/admin/aspirasi/{aspiration_id}/foto", frozenset({ADMIN, EDITOR})),
     Route(
         "POST",
         "/admin/aspirasi/{aspiration_id}/bukan-spam",
@@ -733,6 +734,7 @@ class World:
         (with a file of its own) in village ``key``, written as rows (the wall is what is tested)."""
         desa = self.villages[key]
         doc_media_id = self.new_media(key, f"dokumen-{key.lower()}.png", f"Berkas dokumen desa {key}")
+        resident_photo = self.new_media(key, f"selokan-{key.lower()}.png", "Foto kiriman warga", private=True)
         now = utcnow()
         with self.stack.runtime.session(desa.id) as db:
             page = Page(village_id=desa.id, title=f"Profil {desa.name}", slug="profil", status="published")
@@ -758,6 +760,7 @@ class World:
                 sender_name=f"Warga {key}",
                 consent_publish=True,
                 spam=True,
+                photo_media_id=resident_photo,
             )
             db.add(aspiration)
             potensi = Potensi(village_id=desa.id, kind="umkm", name=f"UMKM {key}", slug="umkm")
@@ -865,7 +868,9 @@ class World:
             assert comment.id is not None
             return comment.id
 
-    def new_media(self, key: str, name: str = "foto-awal.png", alt: str = MEDIA_ALT) -> int:
+    def new_media(
+        self, key: str, name: str = "foto-awal.png", alt: str = MEDIA_ALT, *, private: bool = False
+    ) -> int:
         """A new file in village ``key``'s media library (through the service, not a route)."""
         desa = self.villages[key]
         with self.stack.runtime.session(desa.id) as db:
@@ -878,6 +883,7 @@ class World:
                 alt=alt,
                 user=None,
                 settings=self.stack.settings,
+                private=private,
             )
             assert row.id is not None
             return row.id

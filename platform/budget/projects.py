@@ -192,9 +192,7 @@ def check_photo(db: Session, village_id: int, raw: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    media = (
-        get_in_village(db, MediaFile, village_id, int(raw)) if raw.isdecimal() and len(raw) <= 12 else None
-    )
+    media = media_service.find(db, village_id, int(raw)) if raw.isdecimal() and len(raw) <= 12 else None
     if media is None or not media.is_image:
         raise ContentError(_("Foto tidak ditemukan di pustaka media desa ini."))
     return media.id
@@ -259,7 +257,7 @@ def photos(db: Session, village_id: int, ids: list[int]) -> dict[int, MediaFile]
     """``{media id: photo}`` for progress reports, in one query."""
     if not ids:
         return {}
-    found = db.exec(in_village(MediaFile, village_id).where(col(MediaFile.id).in_(sorted(set(ids))))).all()
+    found = db.exec(media_service.library(village_id).where(col(MediaFile.id).in_(sorted(set(ids))))).all()
     return {m.id: m for m in found if m.id is not None}
 
 

@@ -111,7 +111,7 @@ def check_fields(title: str, description: str, category: str, year: str | int) -
 
 def check_file(db: Session, village_id: int, media_id: int) -> MediaFile:
     """The file a document offers: a PDF, Word or Excel file of this village's library."""
-    media = get_in_village(db, MediaFile, village_id, media_id)
+    media = media_service.find(db, village_id, media_id)
     if media is None:
         raise ContentError(_("Berkas dokumen tidak ditemukan di pustaka media desa ini."))
     if media.kind != "document":
@@ -229,7 +229,7 @@ def files(db: Session, village_id: int, ids: Sequence[int]) -> dict[int, MediaFi
     """``{media id: file}`` for a list of documents, in one query."""
     if not ids:
         return {}
-    found = db.exec(in_village(MediaFile, village_id).where(col(MediaFile.id).in_(list(set(ids))))).all()
+    found = db.exec(media_service.library(village_id).where(col(MediaFile.id).in_(list(set(ids))))).all()
     return {m.id: m for m in found if m.id is not None}
 
 

@@ -108,7 +108,7 @@ def photos(db: Session, village_id: int, album_id: int) -> list[tuple[AlbumPhoto
     if not rows:
         return []
     files = db.exec(
-        in_village(MediaFile, village_id).where(col(MediaFile.id).in_([r.media_id for r in rows]))
+        media_service.library(village_id).where(col(MediaFile.id).in_([r.media_id for r in rows]))
     ).all()
     by_id = {m.id: m for m in files}
     return [(row, by_id[row.media_id]) for row in rows if row.media_id in by_id]
@@ -142,7 +142,7 @@ def add_photos(db: Session, village_id: int, album_id: int, media_ids: Sequence[
     if not wanted:
         raise ContentError(_("Pilih minimal satu foto untuk ditambahkan."))
     for media_id in wanted:
-        media = get_in_village(db, MediaFile, village_id, media_id)
+        media = media_service.find(db, village_id, media_id)
         if media is None:
             raise ContentError(_("Foto tidak ditemukan di pustaka media desa ini."))
         if not media.is_image:
@@ -253,7 +253,7 @@ def covers(db: Session, village_id: int, albums: Sequence[Album]) -> dict[int, M
     if not chosen:
         return {}
     files = db.exec(
-        in_village(MediaFile, village_id).where(col(MediaFile.id).in_(list(set(chosen.values()))))
+        media_service.library(village_id).where(col(MediaFile.id).in_(list(set(chosen.values()))))
     ).all()
     by_id = {m.id: m for m in files}
     return {album_id: by_id[mid] for album_id, mid in chosen.items() if mid in by_id}

@@ -39,9 +39,9 @@ from etalase.platform.content.models import (
 from etalase.platform.content.richtext import MAX_BODY, to_safe_html
 from etalase.platform.content.service import unique_post_slug
 from etalase.platform.i18n import _
-from etalase.platform.media_library.models import MediaFile
+from etalase.platform.media_library import service as media_service
 from etalase.tenants.models import Village, utcnow
-from etalase.tenants.scope import get_in_village, in_village
+from etalase.tenants.scope import in_village
 from etalase.tenants.slugs import slugify
 
 TRASH_DAYS = 30
@@ -365,7 +365,7 @@ def set_cover(db: Session, village_id: int, post_id: int, media_id: int | None) 
     Another village's file, a missing one or a document is refused before anything changes."""
     post = get_post(db, village_id, post_id)
     if media_id is not None:
-        media = get_in_village(db, MediaFile, village_id, media_id)
+        media = media_service.find(db, village_id, media_id)
         if media is None:
             raise ContentError(_("Foto sampul tidak ditemukan di pustaka media desa ini."))
         if not media.is_image:

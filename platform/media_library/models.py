@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text, false
 from sqlmodel import Field
 
 from etalase.tenants.models import utcnow
@@ -38,6 +38,12 @@ class MediaFile(VillageOwned, table=True):
     # JSON list of {"width", "height", "key", "bytes", "format"}, narrowest first.
     variants: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     alt: str = Field(default="", sa_column=Column(String(300), nullable=False, default=""))
+    # A resident's photo sent with an aspiration (UU PDP): stored under ``v/<id>/private/``, which
+    # no public URL serves, kept out of the library and its pickers, shown only to the village's
+    # editors and admins through the app.
+    private: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, default=False, server_default=false())
+    )
     uploaded_by: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("app_user.id", ondelete="SET NULL"), index=True),

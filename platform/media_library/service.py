@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from etalase.platform.accounts.models import User
 from etalase.platform.content import models as content_models
@@ -184,11 +185,19 @@ def usage(session: Session, village_id: int, settings: Settings) -> tuple[int, i
     return int(used), quota_bytes(settings)
 
 
+def library(village_id: int, kind: str | None = None) -> SelectOfScalar[MediaFile]:
+    """The village's media library as the team sees it and pages show it: every file but the
+    private ones (residents' photos, see ``MediaFile.private``). Every picker and every public
+    page reads files through this, so a private photo cannot be chosen as a cover by its id."""
+    query = in_village(MediaFile, village_id).where(col(MediaFile.private).is_(False))
+    return query.where(col(MediaFile.kind) == kind) if kind else query
+
+
 def listing(
     session: Session, village_id: int, *, before: int | None = None, limit: int = PAGE_SIZE
 ) -> Sequence[MediaFile]:
     """The newest files first; ``before`` (an id) for the next page."""
-    query = in_village(MediaFile, village_id)
+    query = library(village_id)
     if before:
         query = query.where(col(MediaFile.id) < before)
     return session.exec(query.order_by(col(MediaFile.id).desc()).limit(limit)).all()
@@ -248,6 +257,7 @@ def upload(
     alt: str | None,
     user: User | None,
     settings: Settings,
+    private: bool = False,
 ) -> MediaFile:
     """Check, process and store one upload; returns the row, committed.
 
@@ -279,7 +289,8 @@ def upload(
         )
 
     now = utcnow()
-    folder = f"media/{now:%Y}/{now:%m}/{secrets.token_hex(5)}"
+    # Public media under media/, the only prefix the media URL serves (deploy/README.md).
+    folder = f"{'private' if private else 'media'}/{now:%Y}/{now:%m}/{secrets.token_hex(5)}"
     fallback_stem = "foto" if processed.kind == "image" else "dokumen"
     stem = slugify(name.rsplit(".", 1)[0])[:60].strip("-") or fallback_stem
     written: list[str] = []
@@ -313,6 +324,7 @@ def upload(
             key=key,
             variants=json.dumps(variants),
             alt=alt_text,
+            private=private,
             uploaded_by=user.id if user is not None else None,
             created_at=now,
         )
@@ -333,7 +345,7 @@ def upload(
 
 def set_alt(session: Session, village_id: int, media_id: int, alt: str | None) -> MediaFile:
     """Change a file's alternative text (the caller commits)."""
-    media = get_in_village(session, MediaFile, village_id, media_id)
+    media = find(session, village_id, media_id)
     if media is None:
         raise _not_found()
     media.alt = clean_alt(alt)
@@ -343,12 +355,19 @@ def set_alt(session: Session, village_id: int, media_id: int, alt: str | None) -
 
 
 def delete(
-    session: Session, media_store: MediaStore, village_id: int, media_id: int, *, force: bool = False
+    session: Session,
+    media_store: MediaStore,
+    village_id: int,
+    media_id: int,
+    *,
+    force: bool = False,
+    private: bool = False,
 ) -> MediaFile:
     """Delete a file: the row (committed), then its objects. Refused with :class:`MediaInUseError`
     (listing the places) while content uses it, unless ``force``: then those places lose it (a
-    cover is emptied by its foreign key; an image in a body stops showing)."""
-    media = get_in_village(session, MediaFile, village_id, media_id)
+    cover is emptied by its foreign key; an image in a body stops showing). A private file only
+    when ``private`` (its owner, the aspirations, deletes it; the library cannot)."""
+    media = find(session, village_id, media_id, private=private)
     if media is None:
         raise _not_found()
     places = where_used(session, village_id, media_id)
@@ -382,6 +401,12 @@ def delete(
     # After the commit: a failure here leaves an unused object, never a row without its file.
     _remove(media_store, keys)
     return media
+
+
+def find(session: Session, village_id: int, media_id: int, *, private: bool = False) -> MediaFile | None:
+    """A file of the village's library by its id (None when not the village's, or private)."""
+    query = in_village(MediaFile, village_id) if private else library(village_id)
+    return session.exec(query.where(col(MediaFile.id) == media_id)).first()
 
 
 def _not_found() -> MediaNotFoundError:

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from etalase.platform.content.richtext import to_safe_html
 from etalase.platform.content.workflow import ContentError, bump_content_version
 from etalase.platform.i18n import _
+from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.potensi.models import Potensi, PotensiPhoto, Product, ProductPhoto
 from etalase.tenants.models import utcnow
@@ -94,7 +95,7 @@ def check_photos(db: Session, village_id: int, ids: list[int]) -> list[int]:
         raise ContentError(_("Pilih paling banyak {n} foto.").format(n=MAX_PHOTOS))
     if not ids:
         return []
-    rows = db.exec(in_village(MediaFile, village_id).where(col(MediaFile.id).in_(ids))).all()
+    rows = db.exec(media_service.library(village_id).where(col(MediaFile.id).in_(ids))).all()
     images = {m.id for m in rows if m.kind == "image"}
     if any(i not in images for i in ids):
         raise ContentError(_("Foto yang dipilih tidak ditemukan di pustaka media desa ini."))

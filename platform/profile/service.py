@@ -514,7 +514,7 @@ def check_photo(db: Session, village_id: int, media_id: int | None) -> None:
     """A photo of THIS village's library, or none."""
     if media_id is None:
         return
-    media = get_in_village(db, MediaFile, village_id, media_id)
+    media = media_service.find(db, village_id, media_id)
     if media is None:
         raise ProfileError(_("Foto tidak ditemukan di pustaka media desa ini."), "media_id")
     if media.kind != "image":
@@ -592,7 +592,7 @@ def photos(db: Session, village_id: int, ids: Sequence[int | None]) -> dict[int,
     if not wanted:
         return {}
     found = db.exec(
-        in_village(MediaFile, village_id).where(col(MediaFile.id).in_(wanted), col(MediaFile.kind) == "image")
+        media_service.library(village_id).where(col(MediaFile.id).in_(wanted), col(MediaFile.kind) == "image")
     ).all()
     return {m.id: m for m in found if m.id is not None}
 

@@ -36,7 +36,7 @@ from etalase.platform.site.models import Appearance
 from etalase.platform.site.versions import version_book
 from etalase.tenants.models import Village, utcnow
 from etalase.tenants.resolver import VillageSite
-from etalase.tenants.scope import get_in_village, in_village
+from etalase.tenants.scope import in_village
 from etalase.tenants.service import bump_generation
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def pictures(db: Session, store: MediaStore, village_id: int, ids: list[int | No
     if not wanted:
         return {}
     rows = db.exec(
-        in_village(MediaFile, village_id).where(col(MediaFile.id).in_(wanted), col(MediaFile.kind) == "image")
+        media_service.library(village_id).where(col(MediaFile.id).in_(wanted), col(MediaFile.kind) == "image")
     ).all()
     found = {}
     for row in rows:
@@ -417,7 +417,7 @@ def check_media(db: Session, village_id: int, options: themes.Options) -> None:
     for media_id in (options.logo, options.header):
         if media_id is None:
             continue
-        media = get_in_village(db, MediaFile, village_id, media_id)
+        media = media_service.find(db, village_id, media_id)
         if media is None or media.kind != "image":
             raise themes.AppearanceError(_("Gambar itu tidak ditemukan di pustaka media desa ini."))
 

@@ -30,7 +30,6 @@ from etalase.platform.web import village as village_pages
 from etalase.platform.web.deps import RuntimeDep, SessionDep, TemplatesDep, settings_of
 from etalase.platform.web.pages import log_in_village, page, redirect, team_pages_csp
 from etalase.platform.web.routing import VillageTeamRoute
-from etalase.tenants.scope import in_village
 
 router = APIRouter(route_class=VillageTeamRoute)
 
@@ -151,7 +150,7 @@ def _current(db: Session, actor: VillageActor) -> tuple[themes.Theme, dict[str, 
 def _pictures(request: Request, db: Session, actor: VillageActor, chosen: list[str]) -> list[dict[str, str]]:
     """The village's newest photos for the logo and header pickers (plus older chosen ones)."""
     store = request.app.state.runtime.media
-    query = in_village(MediaFile, actor.village.id).where(col(MediaFile.kind) == "image")
+    query = media_service.library(actor.village.id).where(col(MediaFile.kind) == "image")
     photos = list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(PICTURE_CHOICES)).all())
     have = {str(p.id) for p in photos}
     older = [int(c) for c in chosen if c.isdecimal() and len(c) <= 12 and c not in have]

@@ -22,7 +22,6 @@ from etalase.platform.aspirations import codes
 from etalase.platform.aspirations import service as aspirations
 from etalase.platform.aspirations.models import STATUSES, Aspiration
 from etalase.platform.i18n import _
-from etalase.platform.media_library import service as media_service
 from etalase.platform.runtime import Runtime
 from etalase.platform.web.deps import SessionDep
 from etalase.platform.web.pages import log_in_village, page, page_number, redirect
@@ -116,15 +115,18 @@ def _detail(
     **extra: Any,
 ) -> HTMLResponse:
     assert aspiration.id is not None
-    store = _runtime(request).media
     photo = None
     if aspiration.photo_media_id is not None:
         found = aspirations.photos(db, actor.village.id, [aspiration.photo_media_id])
         media = found.get(aspiration.photo_media_id)
         if media is not None:
+            # Through the app, never the public media URL: the photo is private (UU PDP).
+            own = f"{BASE}/{aspiration.id}/foto"
             photo = {
-                "src": store.url(media.key),
-                "srcset": media_service.srcset(media, store),
+                "src": own,
+                "srcset": ", ".join(
+                    f"{own}?lebar={int(v['width'])} {int(v['width'])}w" for v in media.variant_list
+                ),
                 "width": media.width,
                 "height": media.height,
             }
@@ -142,6 +144,29 @@ def _detail(
         **extra,
     }
     return page(request, "admin/aspirasi_detail.html", context, status=status)
+
+
+@router.get(f"{BASE}/{{aspiration_id}}/foto", name="admin_aspiration_photo")
+def photo(request: Request, aspiration_id: int, actor: Handle, db: SessionDep, lebar: int = 0) -> Response:
+    """The resident's photo, for the village's editors and admins only: the JPEG, or the WebP
+    variant of width ``lebar``. Not cached by shared caches, and not kept on the device."""
+    aspiration = _load(db, actor, aspiration_id)
+    found = aspirations.photos(db, actor.village.id, [aspiration.photo_media_id])
+    media = found.get(aspiration.photo_media_id) if aspiration.photo_media_id is not None else None
+    if media is None:
+        raise HTTPException(status_code=404)
+    key, content_type = media.key, media.content_type
+    for variant in media.variant_list:
+        if lebar and int(variant["width"]) == lebar:
+            key, content_type = str(variant["key"]), f"image/{variant.get('format', 'webp')}"
+    body = _runtime(request).media.get(key)
+    if body is None:
+        raise HTTPException(status_code=404)
+    return Response(
+        body,
+        media_type=content_type,
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get(f"{BASE}/{{aspiration_id}}", response_class=HTMLResponse, name="admin_aspiration")

@@ -29,6 +29,7 @@ from etalase.platform.budget.apbdes import LineFields
 from etalase.platform.budget.models import PROJECT_STATUSES, ApbdesLine, ApbdesYear, Project
 from etalase.platform.content.workflow import ContentError
 from etalase.platform.i18n import _
+from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.runtime import Runtime
 from etalase.platform.web.deps import SessionDep
@@ -402,7 +403,7 @@ def project_list(request: Request, actor: Read, db: SessionDep, pesan: str = "")
 
 
 def _photo_choices(db: Session, actor: VillageActor) -> list[MediaFile]:
-    query = in_village(MediaFile, actor.village.id).where(col(MediaFile.kind) == "image")
+    query = media_service.library(actor.village.id).where(col(MediaFile.kind) == "image")
     return list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(PHOTO_CHOICES)).all())
 
 

@@ -218,7 +218,7 @@ def _picker(
         .where(col(AlbumPhoto.album_id) == album_id)
         .with_only_columns(col(AlbumPhoto.media_id))
     )
-    query = in_village(MediaFile, actor.village.id).where(
+    query = media_service.library(actor.village.id).where(
         col(MediaFile.kind) == "image", col(MediaFile.id).not_in(in_album)
     )
     if before:

@@ -255,7 +255,7 @@ def _values_from(screen: Screen, form: FormData) -> dict[str, Any]:
 def _picker(request: Request, db: Session, actor: VillageActor, chosen: list[int]) -> list[dict[str, Any]]:
     """The chosen photos first (in their order), then the newest images of the library."""
     vid = actor.village.id
-    images = in_village(MediaFile, vid).where(col(MediaFile.kind) == "image")
+    images = media_service.library(vid).where(col(MediaFile.kind) == "image")
     picked = {m.id: m for m in db.exec(images.where(col(MediaFile.id).in_(chosen))).all()} if chosen else {}
     newest = db.exec(images.order_by(col(MediaFile.id).desc()).limit(PICKER_SIZE)).all()
     store = _runtime(request).media

@@ -225,6 +225,7 @@ def _store_photo(
             alt=_("Foto kiriman warga"),
             user=None,
             settings=settings_of(request),
+            private=True,
         )
     except MediaError as error:
         raise Refused(_photo_refusal(str(error)), error.status) from None
@@ -304,7 +305,7 @@ def _check_photo(request: Request, photo: UploadFile) -> tuple[str | None, int]:
 
 def _drop(db: Any, runtime: Runtime, village_id: int, media: MediaFile) -> None:
     if media.id is not None:
-        media_service.delete(db, runtime.media, village_id, media.id, force=True)
+        media_service.delete(db, runtime.media, village_id, media.id, force=True, private=True)
 
 
 class SubmitRoute(VillageRoute):

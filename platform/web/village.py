@@ -39,7 +39,7 @@ def covers(
     if not wanted:
         return {}
     files = session.exec(
-        in_village(MediaFile, village_id).where(
+        media_service.library(village_id).where(
             col(MediaFile.id).in_(list(wanted)), col(MediaFile.kind) == "image"
         )
     ).all()
