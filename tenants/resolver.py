@@ -10,7 +10,9 @@ With a warm cache a village page reads neither the `village` nor the `region` ta
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -82,6 +84,8 @@ class Site:
 PORTAL = Site("portal")
 UNKNOWN = Site("unknown")
 
+log = logging.getLogger(__name__)
+
 POSITIVE_TTL = 3600.0
 NEGATIVE_TTL = 60.0  # an unknown host may become a village any moment
 
@@ -103,6 +107,8 @@ class SiteResolver:
         self.max_entries = max_entries
         self._local: OrderedDict[str, Site] = OrderedDict()
         self._lock = threading.Lock()
+        self._check_lock = threading.Lock()
+        self._checking = False
         self._generation = -1
         self._checked_at = float("-inf")
 
@@ -114,7 +120,11 @@ class SiteResolver:
             return PORTAL
         if kind.kind == "invalid":
             return UNKNOWN
-        if time.monotonic() - self._checked_at > self.check_seconds:
+        # Up to twice the interval the answer stands while one thread checks the generation for
+        # everyone; every request waiting for the check (a thread hop and a query each) made a
+        # pause each second under load.
+        age = time.monotonic() - self._checked_at
+        if age > self.check_seconds and (age > 2 * self.check_seconds or not self._check_in_background()):
             return None
         key = f"{kind.kind}:{kind.value}"
         with self._lock:
@@ -154,16 +164,40 @@ class SiteResolver:
             self._local.clear()
         self._checked_at = float("-inf")
 
+    def _check_in_background(self) -> bool:
+        """Start one generation check in a thread of the running loop; False when there is no
+        loop (the caller then checks itself)."""
+        if self._checking:
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._checking = True
+        loop.run_in_executor(None, self._check_quietly)
+        return True
+
+    def _check_quietly(self) -> None:
+        try:
+            self._check_generation()
+        except Exception:
+            log.exception("tenant generation could not be checked")
+        finally:
+            self._checking = False
+
     def _check_generation(self) -> None:
         if time.monotonic() - self._checked_at <= self.check_seconds:
             return
-        with self.engine.connect() as connection:
-            generation = connection.execute(select(col(SiteGeneration.generation))).scalar() or 0
-        with self._lock:
-            if generation != self._generation:
-                self._local.clear()
-                self._generation = generation
-            self._checked_at = time.monotonic()
+        with self._check_lock:  # one query per process, however many requests are due
+            if time.monotonic() - self._checked_at <= self.check_seconds:
+                return
+            with self.engine.connect() as connection:
+                generation = connection.execute(select(col(SiteGeneration.generation))).scalar() or 0
+            with self._lock:
+                if generation != self._generation:
+                    self._local.clear()
+                    self._generation = generation
+                self._checked_at = time.monotonic()
 
     def _shared_key(self, key: str) -> str:
         return f"site:{self._generation}:{key}"

@@ -18,9 +18,11 @@ from sqlmodel import Session, col, select
 from etalase.platform.accounts.models import AuditEvent, Membership, User
 from etalase.platform.analytics import indicators
 from etalase.platform.analytics.models import PageDailyViews, VillageDailyStats, VillageMonthlyStats
+from etalase.platform.aspirations.models import Aspiration
 from etalase.platform.content import workflow
 from etalase.platform.content.quality import THRESHOLD
 from etalase.platform.content.service import create_post
+from etalase.platform.discussion.models import Comment
 from etalase.platform.profile.models import VillageProfile
 from etalase.platform.web.impact_admin import month_name
 from etalase.tenants.models import Village, utcnow
@@ -367,3 +369,39 @@ def test_a_failed_recomputation_shows_the_row_as_it_was(team: Team, monkeypatch:
     monkeypatch.setattr(indicators, "refresh", broken)
     page = team.browsers["editor"].get(f"{team.base}{BASE}")
     assert page.status_code == 200 and "Berita terbit 4 dari target 50" in page.text
+
+
+def test_the_admin_home_shows_this_month_and_what_waits(team: Team) -> None:
+    """The first screen after signing in: this month against the targets, and what waits for the
+    team (new aspirations, held comments) for those who handle them; nothing of another village."""
+    stack = team.stack
+    seed_village(stack, team.vid, visitors=620, title="Posyandu balita Sidomulyo", base=100)
+    seed_village(stack, team.other_vid, visitors=4242, title="Rahasia lumbung Meteseh", base=7000)
+    with stack.runtime.session(team.vid) as db:
+        post = create_post(db, team.vid, title="Kerja bakti", body="<p>Isi.</p>", published_at=utcnow())
+        assert post.id is not None
+        for n in range(3):
+            db.add(
+                Aspiration(village_id=team.vid, code=f"HOMEA{n}23", category="lainnya", message=f"Pesan {n}")
+            )
+        done = Aspiration(village_id=team.vid, code="HOMEB923", category="lainnya", message="x", status="selesai")
+        db.add(done)
+        db.add(Comment(village_id=team.vid, post_id=post.id, name="Warga", commenter="k", body="Mantap"))
+    with stack.runtime.session(team.other_vid) as db:
+        for n in range(5):
+            db.add(Aspiration(village_id=team.other_vid, code=f"HOMEC{n}23", category="lainnya", message="y"))
+
+    editor = team.browsers["editor"].get(f"{team.base}/admin").text
+    this = month_name(this_month())
+    assert f"Dampak bulan {this}" in editor
+    assert "Jangkauan 62% dari target 80%" in editor and "Berita terbit 12 dari target 50" in editor
+    assert "hari sejak berita terakhir terbit" in editor and 'href="/admin/dampak">Lihat dampak' in editor
+    assert '<a href="/admin/aspirasi?status=diterima">3 aspirasi warga belum ditanggapi</a>' in editor
+    assert '<a href="/admin/komentar">1 komentar menunggu persetujuan</a>' in editor
+    # A kader sees the month, not the inbox (aspirations hold residents' personal data).
+    kader = team.browsers["kader"].get(f"{team.base}/admin").text
+    assert f"Dampak bulan {this}" in kader and "aspirasi warga belum ditanggapi" not in kader
+    # Another village's home: its own numbers.
+    other = team.browsers["admin_b"].get(f"{team.other_base}/admin").text
+    assert "Jangkauan 424,2% dari target 80%" in other and "5 aspirasi warga belum ditanggapi" in other
+    assert "komentar menunggu" not in other

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col
 
+from etalase.platform.content import quality
 from etalase.platform.content.models import Post
 from etalase.platform.content.sanitize import clean_html
 from etalase.tenants.models import utcnow
@@ -43,6 +44,8 @@ def create_post(
         created_at=published_at or utcnow(),
         updated_at=published_at or utcnow(),
     )
+    # Scored like a post saved in the editor, so the quality indicator counts it (demo, CLI).
+    post.quality = quality.assess(post.title, post.body, has_cover=False).score
     session.add(post)
     session.flush()
     return post

@@ -18,7 +18,12 @@ from etalase.platform.accounts.authz import Permission, VillageActor, village_ac
 from etalase.platform.accounts.identity import InputError
 from etalase.platform.accounts.labels import contact
 from etalase.platform.accounts.models import Membership, MentoringNote, User
+from etalase.platform.analytics import indicators
+from etalase.platform.analytics.indicators import Indicators
+from etalase.platform.aspirations import service as aspirations
+from etalase.platform.discussion import service as discussion
 from etalase.platform.i18n import _
+from etalase.platform.web import impact_admin
 from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
@@ -41,14 +46,29 @@ def whatsapp_link(recipient: str, text: str) -> str | None:
 
 @router.get("/admin", response_class=HTMLResponse, name="admin_home")
 def home(request: Request, actor: AdminArea, db: SessionDep) -> Response:
-    notes = db.exec(
-        in_village(MentoringNote, actor.village.id).order_by(col(MentoringNote.id).desc()).limit(10)
-    ).all()
-    return page(
-        request,
-        "admin/dashboard.html",
-        {"actor": actor, "notes": notes},
-    )
+    vid = actor.village.id
+    notes = db.exec(in_village(MentoringNote, vid).order_by(col(MentoringNote.id).desc()).limit(10)).all()
+    context: dict[str, object] = {"actor": actor, "notes": notes}
+    if actor.can(Permission.READ_STATS):
+        # This month at a glance (the full dashboard is /admin/dampak): what an operator opening
+        # the admin on a phone should see first.
+        now = utcnow()
+        month = indicators.month_of(now)
+        shown = Indicators.of_village(impact_admin.fresh_month(db, vid, month, now))
+        days, fresh = impact_admin.freshness(shown, now)
+        context["impact"] = {
+            "month": impact_admin.month_name(month),
+            "meters": impact_admin.meters(shown),
+            "words": impact_admin.status_words(),
+            "days": days,
+            "fresh": fresh,
+        }
+    if actor.can(Permission.MODERATE):
+        context["waiting"] = {
+            "aspirations": aspirations.tab_counts(db, vid)["diterima"],
+            "comments": discussion.counts(db, vid)["pending"],
+        }
+    return page(request, "admin/dashboard.html", context)
 
 
 def _members_context(db: Session, actor: VillageActor, **extra: object) -> dict[str, object]:

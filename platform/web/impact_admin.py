@@ -126,7 +126,7 @@ class Meter:
         return min(self.value or 0, self.target)
 
 
-def _status_words() -> dict[str, str]:
+def status_words() -> dict[str, str]:
     return {
         "hijau": _("tercapai"),
         "kuning": _("sudah separuh jalan"),
@@ -386,7 +386,7 @@ def dashboard(request: Request, actor: ReadStats, db: SessionDep) -> Response:
         "row": row,
         "shown": shown,
         "meters": meters(shown),
-        "status_words": _status_words(),
+        "status_words": status_words(),
         "days_since_post": days,
         "fresh_status": fresh_status,
         "months": months,
