@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -117,6 +118,21 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
+# Collect young objects less often: a request allocates thousands (SQLAlchemy, Jinja2), and the
+# default (700) ran a collection every few requests and a full one every few hundred.
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
+def settle_memory() -> None:
+    """Once a process has imported and built everything: move what it holds into the collector's
+    permanent generation (templates, metadata, translations are never garbage), so that a full
+    collection walks only what requests left behind. Without this, a full collection stalled a
+    worker for tens of milliseconds: the p99 of cached pages under load."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 class PublicMediaFiles(StaticFiles):
     """The local media folder as the public sees it: public keys only (see media.PUBLIC_KEY)."""
 
@@ -138,6 +154,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        settle_memory()
         stop = threading.Event()
         if not settings.redis_url:  # embedded default: this process is also the worker
             ticker.start(runtime, stop)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from etalase.platform.cache import Cache
+from etalase.platform.db import autocommit
 from etalase.tenants.hosts import classify_host
 from etalase.tenants.models import Region, SiteGeneration, Village, VillageDomain
 
@@ -108,6 +109,7 @@ class SiteResolver:
         self._local: OrderedDict[str, Site] = OrderedDict()
         self._lock = threading.Lock()
         self._check_lock = threading.Lock()
+        self._reader = autocommit(engine)  # one SELECT, no BEGIN and ROLLBACK around it
         self._checking = False
         self._generation = -1
         self._checked_at = float("-inf")
@@ -191,7 +193,7 @@ class SiteResolver:
         with self._check_lock:  # one query per process, however many requests are due
             if time.monotonic() - self._checked_at <= self.check_seconds:
                 return
-            with self.engine.connect() as connection:
+            with self._reader.connect() as connection:
                 generation = connection.execute(select(col(SiteGeneration.generation))).scalar() or 0
             with self._lock:
                 if generation != self._generation:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import bindparam
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -34,11 +35,17 @@ class VillageOwned(SQLModel):
 Owned = TypeVar("Owned", bound=SQLModel)
 
 
+# For a statement built once and run many times (a page's hot queries): ``in_village(Post,
+# VILLAGE_PARAM)``, executed with ``params={"village_id": …}``.
+VILLAGE_PARAM: Any = bindparam("village_id")
+
+
 def in_village(model: type[Owned], village_id: int) -> SelectOfScalar[Owned]:
     """``SELECT model WHERE village_id = :village_id``: start every query of village data here.
 
     Any table with a ``village_id`` column qualifies: :class:`VillageOwned` content, and the few
-    tables where the village is optional (audit events, one-time tokens)."""
+    tables where the village is optional (audit events, one-time tokens). ``village_id`` may be
+    :data:`VILLAGE_PARAM` for a statement built once."""
     column: Any = getattr(model, "village_id", None)  # the class attribute is a column at runtime
     if column is None:
         raise TypeError(f"{model.__name__} has no village_id column")

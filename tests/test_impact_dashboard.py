@@ -384,7 +384,8 @@ def test_the_admin_home_shows_this_month_and_what_waits(team: Team) -> None:
             db.add(
                 Aspiration(village_id=team.vid, code=f"HOMEA{n}23", category="lainnya", message=f"Pesan {n}")
             )
-        done = Aspiration(village_id=team.vid, code="HOMEB923", category="lainnya", message="x", status="selesai")
+        done = Aspiration(village_id=team.vid, code="HOMEB923", category="lainnya", message=".")
+        done.status = "selesai"
         db.add(done)
         db.add(Comment(village_id=team.vid, post_id=post.id, name="Warga", commenter="k", body="Mantap"))
     with stack.runtime.session(team.other_vid) as db:

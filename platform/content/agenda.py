@@ -11,11 +11,13 @@ of its first day and ``ends_at`` the local midnight of its last day (None for a 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, false, func, or_, true
+from sqlalchemy import and_, bindparam, false, func, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
@@ -26,7 +28,7 @@ from etalase.platform.content.richtext import MAX_BODY, to_safe_html
 from etalase.platform.content.workflow import ContentError, bump_content_version
 from etalase.platform.i18n import _
 from etalase.tenants.models import utcnow
-from etalase.tenants.scope import in_village
+from etalase.tenants.scope import VILLAGE_PARAM, in_village
 from etalase.tenants.slugs import slugify
 from etalase.tenants.timezones import YEARS, zone_for
 
@@ -274,9 +276,13 @@ def restore(db: Session, village_id: int, event_id: int) -> Event:
 def not_over(now: datetime) -> ColumnElement[bool]:
     """SQL: the event has not ended yet (running or to come). A timed event ends at ``ends_at`` (or
     its start); a whole-day one at the local midnight after its last day."""
+    return _not_over(now, now - timedelta(days=1))
+
+
+def _not_over(now: Any, day_before: Any) -> ColumnElement[bool]:
     last = func.coalesce(col(Event.ends_at), col(Event.starts_at))
     return or_(
-        and_(col(Event.all_day) == true(), last > now - timedelta(days=1)),
+        and_(col(Event.all_day) == true(), last > day_before),
         and_(col(Event.all_day) == false(), last >= now),
     )
 
@@ -298,11 +304,22 @@ def published(village_id: int) -> SelectOfScalar[Event]:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _upcoming(limit: int) -> SelectOfScalar[Event]:
+    # Built once: every home page asks, and building the statement and its cache key cost the
+    # interpreter more than the database took to answer it.
+    return (
+        published(VILLAGE_PARAM)
+        .where(_not_over(bindparam("now"), bindparam("day_before")))
+        .order_by(col(Event.starts_at), col(Event.id))
+        .limit(limit)
+    )
+
+
 def upcoming(db: Session, village_id: int, now: datetime, limit: int) -> Sequence[Event]:
     """The next public events, soonest first (one running now counts)."""
-    return db.exec(
-        published(village_id).where(not_over(now)).order_by(col(Event.starts_at), col(Event.id)).limit(limit)
-    ).all()
+    params = {"village_id": village_id, "now": now, "day_before": now - timedelta(days=1)}
+    return db.exec(_upcoming(limit), params=params).all()
 
 
 def recent_past(db: Session, village_id: int, now: datetime, since: datetime, limit: int) -> Sequence[Event]:

@@ -9,11 +9,13 @@ village's own zone (datetime-local fields) and stored in UTC.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
@@ -24,7 +26,7 @@ from etalase.platform.content.richtext import MAX_BODY, to_safe_html
 from etalase.platform.content.workflow import ContentError, bump_content_version
 from etalase.platform.i18n import _
 from etalase.tenants.models import utcnow
-from etalase.tenants.scope import in_village
+from etalase.tenants.scope import VILLAGE_PARAM, in_village
 from etalase.tenants.timezones import parse_local, zone_for
 
 MAX_TITLE = 200
@@ -214,7 +216,7 @@ def state(item: Announcement, now: datetime) -> str:
     return "active"
 
 
-def started(now: datetime) -> ColumnElement[bool]:
+def started(now: Any) -> ColumnElement[bool]:
     return or_(col(Announcement.starts_at).is_(None), col(Announcement.starts_at) <= now)
 
 
@@ -224,16 +226,23 @@ def published(village_id: int) -> SelectOfScalar[Announcement]:
     )
 
 
-def active(db: Session, village_id: int, now: datetime, limit: int) -> Sequence[Announcement]:
-    """Shown on the site now: started and not expired, pinned first, then the newest start."""
+@functools.lru_cache(maxsize=8)
+def _active(limit: int) -> SelectOfScalar[Announcement]:
+    # Built once: every home page asks (see agenda._upcoming).
+    now: Any = bindparam("now")
     # The newest first: its start, or when it was written for one shown from publication.
     newest = func.coalesce(col(Announcement.starts_at), col(Announcement.created_at))
-    return db.exec(
-        published(village_id)
+    return (
+        published(VILLAGE_PARAM)
         .where(started(now), col(Announcement.expires_at) > now)
         .order_by(col(Announcement.pinned).desc(), newest.desc(), col(Announcement.id).desc())
         .limit(limit)
-    ).all()
+    )
+
+
+def active(db: Session, village_id: int, now: datetime, limit: int) -> Sequence[Announcement]:
+    """Shown on the site now: started and not expired, pinned first, then the newest start."""
+    return db.exec(_active(limit), params={"village_id": village_id, "now": now}).all()
 
 
 def expired(

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, Integer, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import col
 
+from etalase.platform.db import autocommit
 from etalase.tenants.models import Village
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class VersionBook:
         # the driver tens of milliseconds of interpreter time to build, twice a second, which
         # stalled every request of the process (the p99 of cached pages).
         self._array_ids = engine.dialect.name == "postgresql"
+        self._reader = autocommit(engine)
 
     def fresh(self, village_id: int) -> int | None:
         """The version if read within the window; else None (the caller awaits :meth:`read`)."""
@@ -108,7 +110,7 @@ class VersionBook:
         if not ids:
             return
         read_at = time.monotonic()
-        with self.engine.connect() as connection:
+        with self._reader.connect() as connection:
             rows = connection.execute(_VERSIONS_QUERY[self._array_ids], {"ids": sorted(ids)}).all()
         found = {int(vid): int(version or 0) for vid, version in rows if vid is not None}
         with self._lock:

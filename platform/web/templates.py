@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import weakref
 from datetime import date, datetime
 from typing import Any
 
@@ -98,8 +99,22 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+_CHOSEN: weakref.WeakKeyDictionary[Environment, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
+
+
 def theme_template(templates: Jinja2Templates, theme: str, name: str) -> Template:
-    return templates.env.select_template([f"{theme}/{name}", f"base/{name}"])
+    """The theme's own template, or the shared one of base/. Which of the two is remembered (unless
+    templates reload): asking the loader for a template a theme does not have costs a file-system
+    look-up and an exception on every page, since Jinja2 caches only templates it found."""
+    env = templates.env
+    if env.auto_reload:
+        return env.select_template([f"{theme}/{name}", f"base/{name}"])
+    chosen = _CHOSEN.setdefault(env, {})
+    found = chosen.get((theme, name))
+    if found is None:
+        found = env.select_template([f"{theme}/{name}", f"base/{name}"]).name or f"base/{name}"
+        chosen[(theme, name)] = found
+    return env.get_template(found)
 
 
 def _village_menu(request: Request, village: VillageSite) -> list[MenuItem]:

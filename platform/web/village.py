@@ -20,12 +20,19 @@ from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, Te
 from etalase.platform.web.routing import VillageRoute
 from etalase.platform.web.templates import render, theme_template
 from etalase.tenants.models import utcnow
-from etalase.tenants.scope import in_village
+from etalase.tenants.scope import VILLAGE_PARAM, in_village
 
 # Public pages: anyone may read them (the declaration every route must make, see accounts.authz).
 router = APIRouter(route_class=VillageRoute, dependencies=[Depends(PUBLIC)])
 
 HOME_POSTS = 10
+# Built once (see agenda._upcoming): the newest public posts of the village.
+HOME_QUERY = (
+    in_village(Post, VILLAGE_PARAM)
+    .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
+    .order_by(col(Post.published_at).desc())
+    .limit(HOME_POSTS)
+)
 HOME_NOTICES = 3
 HOME_EVENTS = 3
 
@@ -75,12 +82,7 @@ def home(
             moved = None
         if moved:
             return RedirectResponse(moved, status_code=301)
-    posts = session.exec(
-        in_village(Post, village.id)
-        .where(col(Post.status) == "published", col(Post.deleted_at).is_(None))
-        .order_by(col(Post.published_at).desc())
-        .limit(HOME_POSTS)
-    ).all()
+    posts = session.exec(HOME_QUERY, params={"village_id": village.id}).all()
     template = theme_template(templates, village.theme, "home.html")
     found = covers(session, runtime.media, village.id, posts)
     # Two small indexed queries more: notices in force (pinned first) and the next events.
