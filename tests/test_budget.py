@@ -141,6 +141,7 @@ def test_a_csv_import_is_shown_published_and_downloaded(team: Team) -> None:
     assert "Belum ada APBDes yang diterbitkan." in visitor.get(f"{base}/apbdes").text
     assert visitor.get(f"{base}/apbdes/2026").status_code == 404
     assert visitor.get(f"{base}/api/v1/apbdes/2026").status_code == 404
+    assert visitor.get(f"{base}/api/v1/apbdes").json()["apbdes"] == []
     assert visitor.get(f"{base}/apbdes/2026.csv").status_code == 404
 
     assert team.post("editor", f"/admin/apbdes/{year}/terbitkan").status_code == 303  # type: ignore[attr-defined]
@@ -151,6 +152,12 @@ def test_a_csv_import_is_shown_published_and_downloaded(team: Team) -> None:
     assert visitor.get(f"{base}/apbdes/2025").status_code == 404
     assert visitor.get(f"{base}/apbdes/dua").status_code == 404
 
+    # The years' index: totals and where the details are.
+    (listed,) = visitor.get(f"{base}/api/v1/apbdes").json()["apbdes"]
+    assert listed["tahun"] == 2026 and listed["surplus_defisit"] == 50_000_000
+    assert listed["json"].endswith("/api/v1/apbdes/2026") and listed["csv"].endswith("/apbdes/2026.csv")
+    belanja = next(g for g in listed["kelompok"] if g["kelompok"] == "belanja")
+    assert (belanja["anggaran"], belanja["realisasi"]) == (1_515_000_000, 885_000_000)
     # The JSON: published figures, nothing personal.
     data = visitor.get(f"{base}/api/v1/apbdes/2026").json()
     groups = {g["kelompok"]: g for g in data["kelompok"]}
@@ -355,7 +362,20 @@ def test_projects_with_progress_photos(team: Team) -> None:
         assert team.post("editor", f"/admin/pembangunan/{project_id}/kemajuan", report).status_code == 303  # type: ignore[attr-defined]
 
     assert visitor.get(f"{base}/pembangunan/jalan-usaha-tani-dusun-krajan").status_code == 404
+    assert visitor.get(f"{base}/api/v1/pembangunan").json()["pembangunan"] == []  # a draft
     assert team.post("editor", f"/admin/pembangunan/{project_id}/terbitkan").status_code == 303  # type: ignore[attr-defined]
+    (shown,) = visitor.get(f"{base}/api/v1/pembangunan").json()["pembangunan"]
+    assert (shown["nama"], shown["anggaran"], shown["sumber_dana"], shown["tahap"]) == (
+        "Jalan Usaha Tani Dusun Krajan",
+        150_000_000,
+        "Dana Desa",
+        "berjalan",
+    )
+    assert shown["kemajuan_persen"] == 45
+    assert shown["url"].endswith("/pembangunan/jalan-usaha-tani-dusun-krajan")
+    (reported,) = shown["laporan"]
+    assert reported["persen"] == 45 and reported["catatan"] == "Pengecoran tahap pertama"
+    assert reported["foto"].startswith("http") and f"/v/{team.vid}/media/" in reported["foto"]
     listing = visitor.get(f"{base}/pembangunan").text
     assert '<a href="/pembangunan/jalan-usaha-tani-dusun-krajan">Jalan Usaha Tani Dusun Krajan</a>' in listing
     assert "Rp150.000.000 · Dana Desa · Berjalan" in listing and 'value="45"' in listing
@@ -427,6 +447,14 @@ def test_another_villages_years_and_projects_are_not_found(team: Team) -> None:
     assert year_rows(team.stack, team.other_vid) == [(2026, "draft", 12)]
     with team.stack.runtime.session(team.other_vid) as db:
         assert db.exec(in_village(Project, team.other_vid)).first() is not None
+    # Published over there: in their JSON, never in ours.
+    assert team.post("admin_b", f"/admin/pembangunan/{their_project}/terbitkan").status_code == 303  # type: ignore[attr-defined]
+    assert team.post("admin_b", f"/admin/apbdes/{theirs}/terbitkan").status_code == 303  # type: ignore[attr-defined]
+    visitor = Browser(team.stack)
+    theirs_json = visitor.get(f"{team.other_base}/api/v1/pembangunan").json()["pembangunan"]
+    assert [p["nama"] for p in theirs_json] == ["Embung Meteseh"]
+    assert visitor.get(f"{team.base}/api/v1/pembangunan").json()["pembangunan"] == []
+    assert visitor.get(f"{team.base}/api/v1/apbdes").json()["apbdes"] == []
 
 
 def test_transparency_counts_figures_and_documents(team: Team) -> None:

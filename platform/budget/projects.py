@@ -188,6 +188,21 @@ def progress(db: Session, village_id: int, project_id: int) -> list[ProjectProgr
     )
 
 
+def progress_of(db: Session, village_id: int, project_ids: list[int]) -> dict[int, list[ProjectProgress]]:
+    """The reports of several projects at once, newest first each (one query)."""
+    found: dict[int, list[ProjectProgress]] = {i: [] for i in project_ids}
+    if not project_ids:
+        return found
+    rows = db.exec(
+        in_village(ProjectProgress, village_id)
+        .where(col(ProjectProgress.project_id).in_(project_ids))
+        .order_by(col(ProjectProgress.reported_on).desc(), col(ProjectProgress.id).desc())
+    ).all()
+    for row in rows:
+        found[row.project_id].append(row)
+    return found
+
+
 def check_photo(db: Session, village_id: int, raw: str) -> int | None:
     raw = raw.strip()
     if not raw:

@@ -1,5 +1,6 @@
-"""The public APBDes (``/apbdes``, ``/apbdes/<year>``, ``/apbdes/<year>.csv``,
-``/api/v1/apbdes/<year>``) and development projects (``/pembangunan``, ``/pembangunan/<slug>``).
+"""The public APBDes (``/apbdes``, ``/apbdes/<year>``, ``/apbdes/<year>.csv``, ``/api/v1/apbdes``,
+``/api/v1/apbdes/<year>``) and development projects (``/pembangunan``, ``/pembangunan/<slug>``,
+``/api/v1/pembangunan``).
 
 Only published years and projects show; every query goes through the scoped path. The charts are
 SVG drawn on the server (bars as rectangles whose widths are computed here), each with a
@@ -21,7 +22,8 @@ from etalase.platform.budget import apbdes, importing, projects
 from etalase.platform.budget.apbdes import Summary
 from etalase.platform.budget.models import ApbdesYear, Project
 from etalase.platform.i18n import _
-from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, TemplatesDep
+from etalase.platform.site.seo import absolute, village_base
+from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, TemplatesDep, settings_of
 from etalase.platform.web.public_gallery import day, picture
 from etalase.platform.web.routing import VillageRoute
 from etalase.platform.web.templates import angka, render, theme_template
@@ -29,6 +31,7 @@ from etalase.tenants.scope import in_village
 
 router = APIRouter(route_class=VillageRoute, dependencies=[Depends(PUBLIC)])
 
+API_LIMIT = 100
 CHART_WIDTH = 640  # the SVG's own units; it scales to the screen (viewBox)
 FONT = 22  # in those units: about 12 px on a 360-pixel phone, where the chart is narrowest
 BAR_HEIGHT = 22
@@ -170,16 +173,88 @@ def year_json(year: str, village: CurrentVillage, session: SessionDep) -> JSONRe
     return JSONResponse({"desa": village.code, **apbdes.as_json(apbdes.summary_of(session, village.id, row))})
 
 
+@router.get("/api/v1/apbdes", name="api_apbdes")
+def years_json(request: Request, village: CurrentVillage, session: SessionDep) -> JSONResponse:
+    """The published years, newest first, each with its totals and where its details are."""
+    base = village_base(settings_of(request), village)
+    found = []
+    for row in apbdes.years(session, village.id, published_only=True):
+        data = apbdes.as_json(apbdes.summary_of(session, village.id, row))
+        found.append(
+            {
+                "tahun": row.year,
+                "kelompok": [
+                    {key: group[key] for key in ("kelompok", "anggaran", "realisasi", "persen_realisasi")}
+                    for group in data["kelompok"]  # type: ignore[attr-defined]
+                ],
+                "surplus_defisit": data["surplus_defisit"],
+                "url": f"{base}/apbdes/{row.year}",
+                "json": f"{base}/api/v1/apbdes/{row.year}",
+                "csv": f"{base}/apbdes/{row.year}.csv",
+            }
+        )
+    return JSONResponse({"desa": village.code, "apbdes": found})
+
+
 # --- pembangunan ---------------------------------------------------------------------------------
+def _published_projects(session: Session, village_id: int) -> list[Project]:
+    return list(
+        session.exec(
+            in_village(Project, village_id)
+            .where(col(Project.status) == "published")
+            .order_by(col(Project.year).desc(), col(Project.name))
+        ).all()
+    )
+
+
+@router.get("/api/v1/pembangunan", name="api_projects")
+def projects_json(
+    request: Request, village: CurrentVillage, session: SessionDep, runtime: RuntimeDep
+) -> JSONResponse:
+    """Published development projects, the newest year first, with their dated progress reports
+    and photos (at most the latest 100 projects)."""
+    base = village_base(settings_of(request), village)
+    rows = _published_projects(session, village.id)[:API_LIMIT]
+    reports = projects.progress_of(session, village.id, [p.id for p in rows if p.id is not None])
+    media_ids = [r.media_id for found in reports.values() for r in found if r.media_id]
+    photos = projects.photos(session, village.id, media_ids)
+    return JSONResponse(
+        {
+            "desa": village.code,
+            "pembangunan": [
+                {
+                    "nama": p.name,
+                    "slug": p.slug,
+                    "url": f"{base}/pembangunan/{p.slug}",
+                    "tahun": p.year,
+                    "lokasi": p.location,
+                    "anggaran": p.budget,
+                    "sumber_dana": p.fund_source,
+                    "tahap": p.stage,
+                    "kemajuan_persen": p.progress,
+                    "laporan": [
+                        {
+                            "tanggal": r.reported_on.isoformat(),
+                            "persen": r.percent,
+                            "catatan": r.note,
+                            "foto": absolute(base, runtime.media.url(photos[r.media_id].key))
+                            if r.media_id in photos and photos[r.media_id].is_image
+                            else None,
+                        }
+                        for r in reports.get(p.id or 0, [])
+                    ],
+                }
+                for p in rows
+            ],
+        }
+    )
+
+
 @router.get("/pembangunan", response_class=HTMLResponse, name="village_projects")
 def project_list(
     request: Request, village: CurrentVillage, session: SessionDep, templates: TemplatesDep
 ) -> HTMLResponse:
-    rows = session.exec(
-        in_village(Project, village.id)
-        .where(col(Project.status) == "published")
-        .order_by(col(Project.year).desc(), col(Project.name))
-    ).all()
+    rows = _published_projects(session, village.id)
     by_year: list[tuple[int, list[Project]]] = []
     for project in rows:
         if not by_year or by_year[-1][0] != project.year:
