@@ -22,7 +22,7 @@ from etalase.platform.content.service import create_post
 from etalase.platform.discussion import moderation, service
 from etalase.platform.discussion.models import Comment, Reaction
 from etalase.platform.site import page_cache, themes
-from etalase.tenants.models import utcnow
+from etalase.tenants.models import Village, utcnow
 from etalase.tenants.scope import in_village
 from tests.conftest import Stack
 from tests.people import Browser
@@ -441,3 +441,40 @@ def test_a_post_deleted_for_good_takes_its_comments_and_reactions(site: Site) ->
     assert site.comments() == []
     with site.stack.runtime.session(site.vid) as db:
         assert db.exec(in_village(Reaction, site.vid)).all() == []
+
+
+def test_a_tap_does_not_throw_away_the_villages_stored_pages(site: Site) -> None:
+    """A "bermanfaat" tap used to bump the village's content version: every stored page of the
+    village was thrown away on every tap. Now the tapper sees the new count on an unstored page,
+    and the clock moves the shared pages on once a round, for every village tapped since."""
+    stack = site.stack
+    book = page_cache.version_book(stack.runtime)
+    book.clear()
+    stack.runtime.resolver.check_seconds = 60.0  # the page cache on, versions read once here
+    try:
+        with stack.runtime.session(site.vid) as db:
+            before = db.get(Village, site.vid)
+            assert before is not None
+            version = before.content_version
+        assert "0</span> orang merasa" in site.page()
+        assert "0</span> orang merasa" in site.page()  # stored
+        url = f"{site.base}/berita/{site.slug}/bermanfaat"
+        assert location(site.reader.client.post(url, headers={"origin": site.base})).endswith(
+            "terima-kasih#bermanfaat"
+        )
+        mine = site.reader.get(f"{site.base}/berita/{site.slug}?bermanfaat=terima-kasih")
+        assert "1</span> orang merasa" in mine.text and mine.headers["cache-control"] == "no-store"
+        with stack.runtime.session(site.vid) as db:
+            assert db.get(Village, site.vid).content_version == version  # type: ignore[union-attr]
+        assert "0</span> orang merasa" in site.page()  # the shared page, as stored
+        # The clock's round: one bump for the village, however many taps; the next round none.
+        with stack.runtime.session(all_villages=True) as db:
+            assert service.refresh_reaction_counts(db, stack.runtime.cache) == 1
+        with stack.runtime.session(all_villages=True) as db:
+            assert service.refresh_reaction_counts(db, stack.runtime.cache) == 0
+            assert db.get(Village, site.vid).content_version == version + 1  # type: ignore[union-attr]
+        book.forget(site.vid)  # another worker would read the new version within its window
+        assert "1</span> orang merasa" in site.page()
+    finally:
+        stack.runtime.resolver.check_seconds = 0.0
+        book.clear()

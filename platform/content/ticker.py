@@ -1,7 +1,7 @@
-"""The clock of the CMS: scheduled posts go live, the trash empties after 30 days, the page
-views counted since the last round go into the daily tables, the impact indicators of villages
-whose content changed are recomputed, and a slice of the day's round over every village (liveness
-and quiet days move with time alone).
+"""The clock of the CMS: scheduled posts go live, the trash empties after 30 days, the pages of
+posts that got "bermanfaat" taps show the new counts, the page views counted since the last round
+go into the daily tables, the impact indicators of villages whose content changed are recomputed,
+and a slice of the day's round over every village (liveness and quiet days move with time alone).
 
 Every ``INTERVAL`` seconds one process (the web process in the embedded default, ``etalase
 worker`` in production) runs :func:`tick`. Several processes may run the loop; a claim in the
@@ -15,6 +15,7 @@ import threading
 
 from etalase.platform.analytics import indicators, rollup
 from etalase.platform.content import workflow
+from etalase.platform.discussion import service as discussion
 from etalase.platform.runtime import Runtime
 
 INTERVAL = 30.0
@@ -29,6 +30,7 @@ def tick(runtime: Runtime) -> tuple[int, int]:
     with runtime.session(all_villages=True) as db:
         published = workflow.publish_due(db)
         purged = workflow.purge_trash(db)
+        discussion.refresh_reaction_counts(db, runtime.cache)  # "bermanfaat" taps, once a round
     if published or purged:
         log.info("ticker: %d scheduled post(s) published, %d purged from the trash", published, purged)
     try:

@@ -18,14 +18,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select, update
 
+from etalase.platform.cache import Cache
 from etalase.platform.content.models import Post
 from etalase.platform.content.workflow import ContentError, bump_content_version
 from etalase.platform.discussion import moderation
 from etalase.platform.discussion.models import STATUSES, Comment, CommentSettings, Reaction
 from etalase.platform.i18n import _
-from etalase.tenants.models import utcnow
+from etalase.tenants.models import Village, utcnow
 from etalase.tenants.scope import get_in_village, in_village
 from etalase.tenants.timezones import local
 
@@ -250,8 +251,42 @@ def react(db: Session, village_id: int, post_id: int, day: date, visitor: str) -
             db.add(Reaction(village_id=village_id, post_id=post_id, day=day, visitor=visitor))
     except IntegrityError:
         return False
-    bump_content_version(db, village_id)
+    # No content version bump here: every tap would throw away every stored page of the village.
+    # The clock moves the pages on once a round (refresh_reaction_counts); the tapper sees the
+    # count at once on an unstored page.
     return True
+
+
+REACTION_WATERMARK = "discussion:reaction-seen"  # the newest reaction the clock has shown
+FIRST_ROUND = timedelta(minutes=10)  # no watermark yet (a fresh cache): the taps of this long
+
+
+def refresh_reaction_counts(db: Session, cache: Cache) -> int:
+    """The clock's round: the villages that got "bermanfaat" taps since the last round get one
+    content version bump each (their pages show the new counts), however many taps. Crosses
+    villages: call it with an all-villages session. Returns how many villages moved on."""
+    newest = db.exec(select(func.max(col(Reaction.id)))).one()
+    if newest is None:
+        return 0
+    raw = cache.get(REACTION_WATERMARK)
+    since = int(raw) if raw and raw.isdigit() else None
+    if since is not None and since >= newest:
+        return 0
+    query = select(col(Reaction.village_id)).where(col(Reaction.id) <= newest).distinct()
+    if since is None:
+        query = query.where(col(Reaction.created_at) > utcnow() - FIRST_ROUND)
+    else:
+        query = query.where(col(Reaction.id) > since)
+    villages = list(db.exec(query).all())
+    if villages:
+        db.exec(
+            update(Village)
+            .where(col(Village.id).in_(villages))
+            .values(content_version=col(Village.content_version) + 1)
+        )
+    db.flush()
+    cache.set(REACTION_WATERMARK, str(newest).encode(), None)
+    return len(villages)
 
 
 def reaction_count(db: Session, village_id: int, post_id: int) -> int:

@@ -112,4 +112,9 @@ def post(
         raise HTTPException(status_code=404)
     template = theme_template(templates, village.theme, "post.html")
     cover = covers(session, runtime.media, village.id, [item]).get(item.id or 0)
-    return render(templates, request, template, {"village": village, "post": item, "cover": cover})
+    page = render(templates, request, template, {"village": village, "post": item, "cover": cover})
+    if "bermanfaat" in request.query_params or "komentar" in request.query_params:
+        # The answer to the reader's own tap or comment: rendered for them with the counts as they
+        # are now (the shared page catches up within a round of the clock), never stored.
+        page.headers["Cache-Control"] = "no-store"
+    return page
