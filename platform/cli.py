@@ -3,6 +3,7 @@ every page a villager or facilitator sees is in Bahasa Indonesia."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -436,6 +437,10 @@ def serve(  # noqa: PLR0917  (Typer reads options from the parameters)
     """Run the web app under uvicorn."""
 
     cfg = settings()
+    if cfg.public_port is None and cfg.env == "development" and port != 8000:
+        # Links and the printed addresses name the port actually served (the workers read it too).
+        os.environ["ETALASE_PUBLIC_PORT"] = str(port)
+        cfg = settings()
     if demo:
         _prepare_demo(cfg)
     uvicorn.run(

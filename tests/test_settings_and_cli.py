@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from etalase.platform.settings import ConfigError, Settings, load_settings
-from tests.conftest import REPO, Stack, settings_env
+from tests.conftest import REPO, Stack, free_port, settings_env
 
 ETALASE = [sys.executable, "-m", "etalase.platform.cli"]
 
@@ -156,3 +157,33 @@ def test_layout_does_not_shadow_the_standard_library() -> None:
         assert result.returncode == 0, result.stderr
     assert not (REPO / "platform" / "__init__.py").exists()
     assert not (REPO / "alembic" / "__init__.py").exists()
+
+
+def test_serve_on_another_port_prints_and_links_that_port(tmp_path: Path) -> None:
+    """`etalase serve --demo --port 8765` (8000 taken on a laptop): the printed addresses and the
+    app's own links name 8765, not the development default."""
+    port = free_port()
+    env = clean_env(ETALASE_VAR_DIR=str(tmp_path / "var"))
+    server = subprocess.Popen(
+        [*ETALASE, "serve", "--demo", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        printed: list[str] = []
+        for line in server.stdout:
+            printed.append(line)
+            if "Application startup complete" in line:
+                break
+        output = "".join(printed)
+        assert f"Portal:   http://localhost:{port}/" in output, output
+        assert f".localhost:{port}/akun/masuk" in output and ":8000" not in output
+        home = httpx.get(f"http://127.0.0.1:{port}/", headers={"host": f"sidorejo.localhost:{port}"})
+        assert home.status_code == 200 and f"http://sidorejo.localhost:{port}/" in home.text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
