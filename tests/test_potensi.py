@@ -13,11 +13,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import col
 
+from etalase.platform.media_library.models import MediaFile
+from etalase.platform.potensi import service
 from etalase.platform.potensi.models import Potensi, Product
 from etalase.tenants.scope import in_village
 from tests.conftest import Stack
 from tests.people import Browser
-from tests.test_gallery import Team, jpeg
+from tests.test_gallery import PDF, Team, jpeg
 
 NUMBER_TYPED = "0812-3456-7890"
 NUMBER = "6281234567890"
@@ -218,3 +220,60 @@ def test_another_villages_ids_are_not_found(team: Team) -> None:
     refused = send(team, "editor", "/admin/produk/baru", keripik(name="Gula Aren", foto=str(other_photo)))
     assert refused.status_code == 400 and "tidak ditemukan di pustaka media desa ini" in refused.text  # type: ignore[attr-defined]
     assert products_of(team.stack, team.vid)[0].status == "published"
+
+
+def send_with_photos(
+    team: Team, who: str, path: str, fields: dict[str, object], photos: list[tuple[str, bytes, str]]
+) -> object:
+    """The form as a phone sends it with photos taken for it (multipart)."""
+    browser = team.browsers[who]
+    token = browser.csrf(f"{team.base}/admin/produk")
+    return browser.client.post(
+        f"{team.base}{path}",
+        data={"csrf_token": token, **fields},
+        files=[("foto_baru", p) for p in photos],
+        headers={"origin": team.base},
+    )
+
+
+def test_a_kader_sends_photos_with_the_product_form(team: Team) -> None:
+    """No trip to the media library first: the photos taken with the phone go with the form, are
+    stored (GPS removed) and chosen in order; a refused form keeps them and what was typed."""
+    form = team.browsers["kader"].get(f"{team.base}/admin/produk/baru").text
+    assert 'enctype="multipart/form-data"' in form and 'name="foto_baru"' in form
+    # A PDF among the photos: the photo before it is kept and chosen, the form comes back whole.
+    refused = send_with_photos(
+        team,
+        "kader",
+        "/admin/produk/baru",
+        keripik(),
+        [("depan.jpg", jpeg(), "image/jpeg"), ("nota.pdf", PDF, "application/pdf")],
+    )
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "“nota.pdf” adalah dokumen, bukan foto." in refused.text  # type: ignore[attr-defined]
+    assert 'value="Keripik Singkong"' in refused.text and products_of(team.stack, team.vid) == []  # type: ignore[attr-defined]
+    with team.stack.runtime.session(team.vid) as db:
+        (kept,) = db.exec(in_village(MediaFile, team.vid)).all()
+        assert kept.alt == "Keripik Singkong" and not kept.private
+    assert f'name="foto" value="{kept.id}" checked' in refused.text  # type: ignore[attr-defined]
+    # Sent again with that photo chosen and one more taken: both, in that order.
+    created = send_with_photos(
+        team,
+        "kader",
+        "/admin/produk/baru",
+        keripik(foto=str(kept.id)),
+        [("samping.jpg", jpeg(), "image/jpeg")],
+    )
+    assert created.status_code == 303, created.text  # type: ignore[attr-defined]
+    (product,) = products_of(team.stack, team.vid)
+    with team.stack.runtime.session(team.vid) as db:
+        chosen = service.photos(db, team.vid, Product, [product.id or 0])[product.id or 0]
+    assert [m.original_name for m in chosen] == ["depan.jpg", "samping.jpg"]
+    # More photos than a product holds (the editor now, the kader's part is done): refused before
+    # anything is stored.
+    edit = f"/admin/produk/{product.id}"
+    many = [(f"f{n}.jpg", jpeg(), "image/jpeg") for n in range(service.MAX_PHOTOS)]
+    too_many = send_with_photos(team, "editor", edit, keripik(foto=str(kept.id)), many)
+    assert too_many.status_code == 400 and "Terlalu banyak foto" in too_many.text  # type: ignore[attr-defined]
+    with team.stack.runtime.session(team.vid) as db:
+        assert len(db.exec(in_village(MediaFile, team.vid)).all()) == 2

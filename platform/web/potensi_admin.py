@@ -16,18 +16,21 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import case, func
 from sqlmodel import Session, col
-from starlette.datastructures import FormData
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from etalase.platform.accounts.authz import Forbidden, Permission, VillageActor, may_edit_post, village_access
 from etalase.platform.content.workflow import ContentError
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
+from etalase.platform.media_library.processing import MediaError, size_text
 from etalase.platform.potensi import places, products, service
 from etalase.platform.potensi.models import KINDS, Potensi, Product
 from etalase.platform.potensi.service import first
 from etalase.platform.runtime import Runtime
-from etalase.platform.web.deps import SessionDep
+from etalase.platform.web.deps import SessionDep, settings_of
+from etalase.platform.web.gallery_admin import DOCUMENT_MAGIC, FORM_OVERHEAD, metered_route
 from etalase.platform.web.pages import log_in_village, page, page_number, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.tenants.scope import in_village
@@ -354,6 +357,70 @@ def _audit(db: Session, request: Request, actor: VillageActor, screen: Screen, w
     log_in_village(db, request, actor, f"{screen.noun}_{what}", row.name)
 
 
+# --- photos sent with the form ----------------------------------------------------------------------
+UPLOAD_FIELD = "foto_baru"
+
+
+def _upload_limit(request: Request) -> int:
+    return media_service.max_upload_bytes(settings_of(request)) * service.MAX_PHOTOS + FORM_OVERHEAD
+
+
+def _too_large() -> str:
+    return _(
+        "Foto yang dikirim terlalu besar. Kirim paling banyak {n} foto sekaligus, tiap foto paling "
+        "besar {size}; isian Anda belum tersimpan, isi lagi lalu kirim."
+    )
+
+
+def _size_error(request: Request) -> str:
+    limit = size_text(media_service.max_upload_bytes(settings_of(request)))
+    return _too_large().format(n=service.MAX_PHOTOS, size=limit)
+
+
+def _store_new_photos(
+    request: Request, db: Session, actor: VillageActor, form: FormData, values: dict[str, Any]
+) -> str | None:
+    """The photos taken with the phone and sent with the form: into the media library (each one
+    checked, EXIF removed and committed there on its own) and chosen for the row after the ones
+    already chosen. A kader need not go to the media library first. Returns what went wrong, or
+    None; the photos stored before a problem stay chosen in the form that comes back."""
+    files = [f for f in form.getlist(UPLOAD_FIELD) if isinstance(f, UploadFile) and f.filename]
+    if not files:
+        return None
+    room = service.MAX_PHOTOS - len(values["photos"])
+    if len(files) > room:
+        return _("Terlalu banyak foto: paling banyak {n} foto, {m} sudah dipilih.").format(
+            n=service.MAX_PHOTOS, m=len(values["photos"])
+        )
+    runtime: Runtime = request.app.state.runtime
+    alt = " ".join(str(values.get("name", "")).split())[: media_service.ALT_MAX]
+    problems: list[str] = []
+    for uploaded in files:
+        name = uploaded.filename or ""
+        if uploaded.file.read(8).startswith(DOCUMENT_MAGIC):
+            problems.append(_("“{name}” adalah dokumen, bukan foto.").format(name=name))
+            continue
+        uploaded.file.seek(0)
+        try:
+            media = media_service.upload(
+                db,
+                runtime.media,
+                actor.village.id,
+                filename=name,
+                stream=uploaded.file,
+                alt=alt,
+                user=actor.user,
+                settings=settings_of(request),
+            )
+        except MediaError as error:
+            problems.append(f"“{name}”: {error}")
+            continue
+        assert media.id is not None
+        values["photos"].append(media.id)
+        log_in_village(db, request, actor, "media_uploaded", media.original_name)
+    return " ".join(problems) or None
+
+
 def _routes(screen: Screen) -> None:  # noqa: PLR0915 (one screen's ten routes, read top to bottom)
     base = screen.base
     name = screen.noun
@@ -377,14 +444,18 @@ def _routes(screen: Screen) -> None:  # noqa: PLR0915 (one screen's ten routes, 
             request, db, screen, actor, tab=tab, choice=choice, number=page_number(halaman), notice=notice
         )
 
-    def new(request: Request, actor: Write, db: SessionDep, jenis: str = "") -> Response:
-        return _form(request, db, screen, actor, None, _empty(screen, jenis))
+    def new(request: Request, actor: Write, db: SessionDep, jenis: str = "", galat: str = "") -> Response:
+        error = _size_error(request) if galat == "besar" else None
+        return _form(request, db, screen, actor, None, _empty(screen, jenis), error=error)
 
     async def create(request: Request, actor: Write, db: SessionDep) -> Response:
-        form = await request.form()  # already parsed (and limited) by the CSRF check
+        form = await request.form()  # already parsed (and metered) by the CSRF check
         values = _values_from(screen, form)
         action = _action(form)
         vid = actor.village.id
+        problem = await run_in_threadpool(_store_new_photos, request, db, actor, form, values)
+        if problem:
+            return _form(request, db, screen, actor, None, values, error=problem, status=400)
         try:
             fields = _check(db, screen, vid, values)
         except ContentError as error:
@@ -401,10 +472,13 @@ def _routes(screen: Screen) -> None:  # noqa: PLR0915 (one screen's ten routes, 
             _audit(db, request, actor, screen, "published", row)
         return redirect(_after_save(screen, row))
 
-    def edit(request: Request, row_id: RowId, actor: Write, db: SessionDep, pesan: str = "") -> Response:
+    def edit(
+        request: Request, row_id: RowId, actor: Write, db: SessionDep, pesan: str = "", galat: str = ""
+    ) -> Response:
         row = _editable(db, screen, actor, row_id)
         values = _values_of(screen, row, _chosen_photos(db, screen, actor.village.id, row_id))
-        return _form(request, db, screen, actor, row, values, notice=_notices().get(pesan))
+        error = _size_error(request) if galat == "besar" else None
+        return _form(request, db, screen, actor, row, values, notice=_notices().get(pesan), error=error)
 
     async def save(request: Request, row_id: RowId, actor: Write, db: SessionDep) -> Response:
         form = await request.form()
@@ -412,6 +486,9 @@ def _routes(screen: Screen) -> None:  # noqa: PLR0915 (one screen's ten routes, 
         action = _action(form)
         vid = actor.village.id
         row = _editable(db, screen, actor, row_id)
+        problem = await run_in_threadpool(_store_new_photos, request, db, actor, form, values)
+        if problem:
+            return _form(request, db, screen, actor, row, values, error=problem, status=400)
         try:
             fields = _check(db, screen, vid, values)
         except ContentError as error:
@@ -476,9 +553,19 @@ def _routes(screen: Screen) -> None:  # noqa: PLR0915 (one screen's ten routes, 
     get: Callable[..., Any] = router.get
     get(base, response_class=HTMLResponse, name=f"admin_{name}_list")(listing)
     get(f"{base}/baru", response_class=HTMLResponse, name=f"admin_{name}_new")(new)
-    post(f"{base}/baru", response_class=HTMLResponse)(create)
+    # The two forms that may carry photos: their body is metered (see gallery_admin.metered_route).
+    metered = metered_route(_upload_limit, lambda r: r.url.path)
+    router.add_api_route(
+        f"{base}/baru", create, methods=["POST"], response_class=HTMLResponse, route_class_override=metered
+    )
     get(f"{base}/{{{screen.param}}}", response_class=HTMLResponse, name=f"admin_{name}_edit")(edit)
-    post(f"{base}/{{{screen.param}}}", response_class=HTMLResponse)(save)
+    router.add_api_route(
+        f"{base}/{{{screen.param}}}",
+        save,
+        methods=["POST"],
+        response_class=HTMLResponse,
+        route_class_override=metered,
+    )
     post(f"{base}/{{{screen.param}}}/terbitkan", response_class=HTMLResponse)(publish)
     post(f"{base}/{{{screen.param}}}/kembalikan", response_class=HTMLResponse)(send_back)
     post(f"{base}/{{{screen.param}}}/tarik", response_class=HTMLResponse)(unpublish)
