@@ -439,6 +439,14 @@ def extra_paths(target: Target) -> dict[str, str]:
         "documents": "/dokumen",
         "search": "/cari?q=desa",
         "archive": "/arsip",
+        "profile": "/profil",
+        "potensi": "/potensi",
+        "products": "/produk",
+        "apbdes": "/apbdes",
+        "projects": "/pembangunan",
+        "aspirasi": "/aspirasi",
+        "aspirasi-lookup": "/aspirasi/lacak",
+        "aspirasi-published": "/aspirasi/terbit",
         "404": "/halaman/tidak-ada-halaman-ini",
     }
 
