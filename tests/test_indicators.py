@@ -4,6 +4,7 @@ and the same sums when every region is rebuilt from the villages at once."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import col, select
@@ -213,3 +214,32 @@ def test_the_daily_sweep_goes_through_every_village_in_slices(stack: Stack) -> N
     assert indicators.sweep(stack.runtime, NOW, batch=2) == 0  # done for the day
     assert indicators.sweep(stack.runtime, NOW + timedelta(days=1), batch=5) == 3  # the next day
     assert regions(stack)[""]["villages"] == 3
+
+
+def test_two_writers_of_one_village_add_each_change_once(production_stack: Stack) -> None:
+    """The clock and a dashboard recomputing the same village at once: the second waits for the
+    first and adds its change on top of it (reading the same "before", both changes were added)."""
+    stack = production_stack
+    a, _ = make_village(stack, SIDOMULYO)
+    store(stack, a, views=10, posts=1)
+    started, done = threading.Event(), threading.Event()
+
+    def second_writer() -> None:
+        started.set()
+        store(stack, a, views=30, posts=4)
+        done.set()
+
+    with stack.runtime.session(all_villages=True) as db:
+        village = db.get(Village, a)
+        assert village is not None
+        indicators.store(db, village, MONTH, {"views": 20, "posts": 2}, NOW)
+        writer = threading.Thread(target=second_writer)
+        writer.start()
+        started.wait(5)
+        assert not done.wait(0.5)  # it waits for this transaction
+        db.commit()
+    writer.join(10)
+    assert done.is_set()
+    found = regions(stack)
+    assert (found["34.04.02"]["views"], found["34.04.02"]["posts"]) == (30, 4)  # the last write, once
+    assert (found[""]["views"], found[""]["posts"]) == (30, 4)

@@ -277,12 +277,14 @@ def store(
 ) -> None:
     """Write ``values`` (some columns of the village's month) and add the change to its regions.
 
-    The caller holds the transaction; rows of one village are written by one process at a time in
-    practice (the clock's claim), and an occasional race costs a row a night until
-    :func:`refresh_all` or :func:`rebuild_regions` puts it right.
+    The caller holds the transaction. The village's row is locked first (PostgreSQL), so that the
+    clock, the analytics flush and a dashboard that recompute the same village at once write one
+    after the other: each reads what the other wrote as its "before", and the regions get each
+    change once (two writers reading the same "before" added both changes to the sums).
     """
     assert village.id is not None
     now = now or utcnow()
+    db.execute(select(col(Village.id)).where(col(Village.id) == village.id).with_for_update()).first()
     before_row = db.exec(
         in_village(VillageMonthlyStats, village.id).where(col(VillageMonthlyStats.month) == month)
     ).first()
