@@ -277,3 +277,38 @@ def test_a_kader_sends_photos_with_the_product_form(team: Team) -> None:
     assert too_many.status_code == 400 and "Terlalu banyak foto" in too_many.text  # type: ignore[attr-defined]
     with team.stack.runtime.session(team.vid) as db:
         assert len(db.exec(in_village(MediaFile, team.vid)).all()) == 2
+
+
+def test_the_potensi_and_aspirasi_sidebar_widgets(team: Team) -> None:
+    """Every part of the etalase has its sidebar widget: the latest potensi with their kind, and
+    the way to the aspiration form, its lookup and the answered ones; in every theme."""
+    visitor = Browser(team.stack)
+    widgets = {"w_count": "2", "w0_type": "potensi", "w1_type": "aspirasi"}
+    form = team.browsers["admin"].get(f"{team.base}/admin/tampilan").text
+    assert '<option value="potensi"' in form and '<option value="aspirasi"' in form
+    applied = team.post(
+        "admin", "/admin/tampilan", {"tema": "klasik", "tata": "sidebar-kanan", "aksi": "terapkan", **widgets}
+    )
+    assert applied.status_code == 303  # type: ignore[attr-defined]
+    assert "Belum ada potensi desa." in visitor.get(f"{team.base}/").text
+    for kind, name in (("wisata", "Embung Tirta Sari"), ("umkm", "Anyaman Bu Tini")):
+        made = send(team, "editor", "/admin/potensi/baru", {"kind": kind, "name": name, "aksi": "terbitkan"})
+        assert made.status_code == 303  # type: ignore[attr-defined]
+    for theme, layout in (
+        ("klasik", "sidebar-kanan"),
+        ("pesisir", "sidebar-kanan"),
+        ("sawah", "sidebar-kiri"),
+    ):
+        settings = {"tema": theme, "tata": layout, "aksi": "terapkan", **widgets}
+        assert team.post("admin", "/admin/tampilan", settings).status_code == 303  # type: ignore[attr-defined]
+        home = visitor.get(f"{team.base}/").text
+        assert f"theme-{theme}" in home and "Potensi desa</h2>" in home and "Aspirasi warga</h2>" in home
+        side = home[home.index('<aside class="sidebar"') :]
+        assert side.index("Anyaman Bu Tini") < side.index("Embung Tirta Sari")  # the newest first
+        assert (
+            '<a href="/potensi/embung-tirta-sari">Embung Tirta Sari</a> <span class="meta">Wisata</span>'
+            in side
+        )
+        assert '<a href="/aspirasi">Kirim aspirasi</a>' in side and '<a href="/aspirasi/lacak">' in side
+    # Nothing of another village in this one's widget.
+    assert "Anyaman Bu Tini" not in visitor.get(f"{team.other_base}/").text

@@ -300,6 +300,17 @@ def _products(db: Session, vid: int, now: datetime) -> WidgetRows:
     return [{"title": p.name, "url": f"/produk/{p.slug}", "price": products.price_text(p)} for p in rows]
 
 
+def _potensi(db: Session, vid: int, now: datetime) -> WidgetRows:
+    """Potensi desa: the latest published tourism spots, BUMDes units and UMKM, with their kind."""
+    from etalase.platform.potensi import places  # noqa: PLC0415 (a feature the sidebar only reads)
+    from etalase.platform.potensi.models import Potensi  # noqa: PLC0415
+
+    newest = places.published(vid).order_by(col(Potensi.published_at).desc(), col(Potensi.id).desc())
+    rows = db.exec(newest.limit(SIDEBAR_POSTS)).all()
+    # The kind's key: its name is translated when shown (the cache is shared by languages).
+    return [{"title": p.name, "url": f"/potensi/{p.slug}", "kind": p.kind} for p in rows]
+
+
 def _contact(db: Session, vid: int, now: datetime) -> WidgetRows:
     """Kontak desa: the office's address, phone and hours from the profile (all public)."""
     from etalase.platform.profile import service as profiles  # noqa: PLC0415 (the sidebar only reads it)
@@ -351,6 +362,7 @@ WIDGET_LOADERS: dict[str, WidgetLoader] = {
     "arsip": _months,
     "pengunjung": _visits,
     "produk": _products,
+    "potensi": _potensi,
     "kontak": _contact,
     "apbdes": _apbdes,
 }

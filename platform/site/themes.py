@@ -41,8 +41,10 @@ WIDGETS: tuple[str, ...] = (
     "pengunjung",
     "teks",
     "produk",
+    "potensi",
     "kontak",
     "apbdes",
+    "aspirasi",
 )
 COLOR_TOKENS: tuple[str, ...] = ("primary", "accent", "text", "background")
 SOCIAL: tuple[str, ...] = ("facebook", "instagram", "tiktok", "youtube", "x", "whatsapp")
@@ -92,8 +94,10 @@ _WIDGET_LABELS = {
     "pengunjung": N_("Jumlah kunjungan"),
     "teks": N_("Teks bebas"),
     "produk": N_("Produk desa"),
+    "potensi": N_("Potensi desa"),
     "kontak": N_("Kontak desa"),
     "apbdes": N_("APBDes desa"),
+    "aspirasi": N_("Aspirasi warga"),
 }
 _LAYOUT_LABELS = {
     "sidebar-kiri": N_("Kolom samping di kiri"),
