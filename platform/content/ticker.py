@@ -30,9 +30,12 @@ def tick(runtime: Runtime) -> tuple[int, int]:
     with runtime.session(all_villages=True) as db:
         published = workflow.publish_due(db)
         purged = workflow.purge_trash(db)
-        discussion.refresh_reaction_counts(db, runtime.cache)  # "bermanfaat" taps, once a round
     if published or purged:
         log.info("ticker: %d scheduled post(s) published, %d purged from the trash", published, purged)
+    try:
+        discussion.refresh_reaction_counts(runtime)  # "bermanfaat" taps: their pages, once a round
+    except Exception:
+        log.exception("reaction counts could not be shown; the next round tries again")
     try:
         rollup.flush(runtime)  # the page views counted since the last round, into the daily tables
     except Exception:  # counting is never worth stopping the clock for

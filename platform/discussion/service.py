@@ -15,20 +15,23 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
-from etalase.platform.cache import Cache
 from etalase.platform.content.models import Post
-from etalase.platform.content.workflow import ContentError, bump_content_version
+from etalase.platform.content.workflow import ContentError, bump_content_version, bump_content_versions
 from etalase.platform.discussion import moderation
 from etalase.platform.discussion.models import STATUSES, Comment, CommentSettings, Reaction
 from etalase.platform.i18n import _
-from etalase.tenants.models import Village, utcnow
+from etalase.tenants.models import utcnow
 from etalase.tenants.scope import get_in_village, in_village
 from etalase.tenants.timezones import local
+
+if TYPE_CHECKING:
+    from etalase.platform.runtime import Runtime
 
 PUBLIC_COMMENTS = 200  # the newest shown under a post (older ones stay, in the team's list)
 
@@ -261,31 +264,25 @@ REACTION_WATERMARK = "discussion:reaction-seen"  # the newest reaction the clock
 FIRST_ROUND = timedelta(minutes=10)  # no watermark yet (a fresh cache): the taps of this long
 
 
-def refresh_reaction_counts(db: Session, cache: Cache) -> int:
+def refresh_reaction_counts(runtime: Runtime) -> int:
     """The clock's round: the villages that got "bermanfaat" taps since the last round get one
-    content version bump each (their pages show the new counts), however many taps. Crosses
-    villages: call it with an all-villages session. Returns how many villages moved on."""
-    newest = db.exec(select(func.max(col(Reaction.id)))).one()
-    if newest is None:
-        return 0
-    raw = cache.get(REACTION_WATERMARK)
-    since = int(raw) if raw and raw.isdigit() else None
-    if since is not None and since >= newest:
-        return 0
-    query = select(col(Reaction.village_id)).where(col(Reaction.id) <= newest).distinct()
-    if since is None:
-        query = query.where(col(Reaction.created_at) > utcnow() - FIRST_ROUND)
-    else:
-        query = query.where(col(Reaction.id) > since)
-    villages = list(db.exec(query).all())
-    if villages:
-        db.exec(
-            update(Village)
-            .where(col(Village.id).in_(villages))
-            .values(content_version=col(Village.content_version) + 1)
-        )
-    db.flush()
-    cache.set(REACTION_WATERMARK, str(newest).encode(), None)
+    content version bump each (their pages show the new counts), however many taps. Its own
+    transaction across villages; the watermark moves only once the bumps are committed, so a
+    failed round is done again by the next. Returns how many villages moved on."""
+    with runtime.session(all_villages=True) as db:
+        newest = db.exec(select(func.max(col(Reaction.id)))).one()
+        raw = runtime.cache.get(REACTION_WATERMARK)
+        since = int(raw) if raw and raw.isdigit() else None
+        if newest is None or (since is not None and since >= newest):
+            return 0
+        query = select(col(Reaction.village_id)).where(col(Reaction.id) <= newest).distinct()
+        if since is None:
+            query = query.where(col(Reaction.created_at) > utcnow() - FIRST_ROUND)
+        else:
+            query = query.where(col(Reaction.id) > since)
+        villages = list(db.exec(query).all())
+        bump_content_versions(db, villages)
+    runtime.cache.set(REACTION_WATERMARK, str(newest).encode(), None)
     return len(villages)
 
 

@@ -591,9 +591,7 @@ def photos(db: Session, village_id: int, ids: Sequence[int | None]) -> dict[int,
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return {}
-    found = db.exec(
-        media_service.library(village_id).where(col(MediaFile.id).in_(wanted), col(MediaFile.kind) == "image")
-    ).all()
+    found = db.exec(media_service.library(village_id, "image").where(col(MediaFile.id).in_(wanted))).all()
     return {m.id: m for m in found if m.id is not None}
 
 

@@ -136,9 +136,7 @@ def pictures(db: Session, store: MediaStore, village_id: int, ids: list[int | No
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    rows = db.exec(
-        media_service.library(village_id).where(col(MediaFile.id).in_(wanted), col(MediaFile.kind) == "image")
-    ).all()
+    rows = db.exec(media_service.library(village_id, "image").where(col(MediaFile.id).in_(wanted))).all()
     found = {}
     for row in rows:
         shown = picture(row, store)

@@ -150,7 +150,7 @@ def _current(db: Session, actor: VillageActor) -> tuple[themes.Theme, dict[str, 
 def _pictures(request: Request, db: Session, actor: VillageActor, chosen: list[str]) -> list[dict[str, str]]:
     """The village's newest photos for the logo and header pickers (plus older chosen ones)."""
     store = request.app.state.runtime.media
-    query = media_service.library(actor.village.id).where(col(MediaFile.kind) == "image")
+    query = media_service.library(actor.village.id, "image")
     photos = list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(PICTURE_CHOICES)).all())
     have = {str(p.id) for p in photos}
     older = [int(c) for c in chosen if c.isdecimal() and len(c) <= 12 and c not in have]

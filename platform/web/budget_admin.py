@@ -403,7 +403,7 @@ def project_list(request: Request, actor: Read, db: SessionDep, pesan: str = "")
 
 
 def _photo_choices(db: Session, actor: VillageActor) -> list[MediaFile]:
-    query = media_service.library(actor.village.id).where(col(MediaFile.kind) == "image")
+    query = media_service.library(actor.village.id, "image")
     return list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(PHOTO_CHOICES)).all())
 
 

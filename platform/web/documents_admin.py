@@ -174,7 +174,7 @@ def _listing(
 
 # --- the form --------------------------------------------------------------------------------------
 def _file_choices(db: Session, actor: VillageActor, current: int | None) -> list[MediaFile]:
-    query = media_service.library(actor.village.id).where(col(MediaFile.kind) == "document")
+    query = media_service.library(actor.village.id, "document")
     found = list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(FILE_CHOICES)).all())
     if current is not None and all(m.id != current for m in found):
         older = db.exec(query.where(col(MediaFile.id) == current)).first()

@@ -218,9 +218,7 @@ def _picker(
         .where(col(AlbumPhoto.album_id) == album_id)
         .with_only_columns(col(AlbumPhoto.media_id))
     )
-    query = media_service.library(actor.village.id).where(
-        col(MediaFile.kind) == "image", col(MediaFile.id).not_in(in_album)
-    )
+    query = media_service.library(actor.village.id, "image").where(col(MediaFile.id).not_in(in_album))
     if before:
         query = query.where(col(MediaFile.id) < before)
     rows = db.exec(query.order_by(col(MediaFile.id).desc()).limit(PICKER_SIZE + 1)).all()

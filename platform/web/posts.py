@@ -206,7 +206,7 @@ def _cover_choices(
 ) -> list[dict[str, object]]:
     """The village's newest photos for the cover picker (plus the chosen one when it is older)."""
     store = request.app.state.runtime.media
-    query = media_service.library(actor.village.id).where(col(MediaFile.kind) == "image")
+    query = media_service.library(actor.village.id, "image")
     photos = list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(COVER_CHOICES)).all())
     if chosen.isdecimal() and all(str(p.id) != chosen for p in photos):
         older = db.exec(query.where(col(MediaFile.id) == int(chosen))).first()

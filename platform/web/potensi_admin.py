@@ -258,7 +258,7 @@ def _values_from(screen: Screen, form: FormData) -> dict[str, Any]:
 def _picker(request: Request, db: Session, actor: VillageActor, chosen: list[int]) -> list[dict[str, Any]]:
     """The chosen photos first (in their order), then the newest images of the library."""
     vid = actor.village.id
-    images = media_service.library(vid).where(col(MediaFile.kind) == "image")
+    images = media_service.library(vid, "image")
     picked = {m.id: m for m in db.exec(images.where(col(MediaFile.id).in_(chosen))).all()} if chosen else {}
     newest = db.exec(images.order_by(col(MediaFile.id).desc()).limit(PICKER_SIZE)).all()
     store = _runtime(request).media
@@ -365,16 +365,12 @@ def _upload_limit(request: Request) -> int:
     return media_service.max_upload_bytes(settings_of(request)) * service.MAX_PHOTOS + FORM_OVERHEAD
 
 
-def _too_large() -> str:
+def _size_error(request: Request) -> str:
+    """What a form cut off by the metered route (``?galat=besar``) says: its body was never read."""
     return _(
         "Foto yang dikirim terlalu besar. Kirim paling banyak {n} foto sekaligus, tiap foto paling "
         "besar {size}; isian Anda belum tersimpan, isi lagi lalu kirim."
-    )
-
-
-def _size_error(request: Request) -> str:
-    limit = size_text(media_service.max_upload_bytes(settings_of(request)))
-    return _too_large().format(n=service.MAX_PHOTOS, size=limit)
+    ).format(n=service.MAX_PHOTOS, size=size_text(media_service.max_upload_bytes(settings_of(request))))
 
 
 def _store_new_photos(

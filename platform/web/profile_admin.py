@@ -117,7 +117,7 @@ def save(request: Request, actor: Edit, db: SessionDep, posted: Posted) -> Respo
 def _photo_choices(request: Request, db: Session, actor: VillageActor, chosen: str) -> list[dict[str, str]]:
     """The village's newest photos for the picker (plus the chosen one when it is older)."""
     store = request.app.state.runtime.media
-    query = media_service.library(actor.village.id).where(col(MediaFile.kind) == "image")
+    query = media_service.library(actor.village.id, "image")
     found = list(db.exec(query.order_by(col(MediaFile.id).desc()).limit(PHOTO_CHOICES)).all())
     if chosen.isdecimal() and len(chosen) <= 12 and all(str(p.id) != chosen for p in found):
         older = db.exec(query.where(col(MediaFile.id) == int(chosen))).first()

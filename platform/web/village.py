@@ -46,9 +46,7 @@ def covers(
     if not wanted:
         return {}
     files = session.exec(
-        media_service.library(village_id).where(
-            col(MediaFile.id).in_(list(wanted)), col(MediaFile.kind) == "image"
-        )
+        media_service.library(village_id, "image").where(col(MediaFile.id).in_(list(wanted)))
     ).all()
     by_id = {m.id: m for m in files}
     found: dict[int, dict[str, object]] = {}
