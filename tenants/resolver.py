@@ -190,16 +190,22 @@ class SiteResolver:
     def _check_generation(self) -> None:
         if time.monotonic() - self._checked_at <= self.check_seconds:
             return
+        asked = time.monotonic()
         with self._check_lock:  # one query per process, however many requests are due
-            if time.monotonic() - self._checked_at <= self.check_seconds:
+            # A check that started after this request asked is as good as its own.
+            if self._checked_at >= asked or time.monotonic() - self._checked_at <= self.check_seconds:
                 return
+            # The check counts from when it started, not when it ended: what was committed
+            # before the start is in what it reads, so a change is seen within the interval
+            # however slow the query was (a slow machine made a stale answer stand too long).
+            started = time.monotonic()
             with self._reader.connect() as connection:
                 generation = connection.execute(select(col(SiteGeneration.generation))).scalar() or 0
             with self._lock:
                 if generation != self._generation:
                     self._local.clear()
                     self._generation = generation
-                self._checked_at = time.monotonic()
+                self._checked_at = started
 
     def _shared_key(self, key: str) -> str:
         return f"site:{self._generation}:{key}"
