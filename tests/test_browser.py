@@ -254,7 +254,7 @@ def test_a_kader_posts_news_with_a_photo_from_their_phone(
 
     phone.goto(f"{site}/admin/berita/baru")  # type: ignore[attr-defined]
     assert fits_the_screen(phone)
-    assert phone.locator("a[href='/admin/media']", has_text="Unggah foto baru").count() == 1  # type: ignore[attr-defined]
+    assert phone.locator("input[type=file][name=sampul_baru]").count() == 1  # type: ignore[attr-defined]
     phone.fill("input[name=title]", title)  # type: ignore[attr-defined]
     # The rich-text editor replaced the textarea: type, make a heading, insert the photo from the
     # library into the text, and put a YouTube address on its own line.
@@ -355,3 +355,43 @@ def test_a_kader_posts_news_with_a_photo_from_their_phone(
     # Only the village's host, its media store, and the player after the tap (answered by
     # Playwright, see above).
     assert hosts <= {f"{slug}.{BASE_DOMAIN}", media_host, "www.youtube-nocookie.com"}, hosts
+
+
+def test_the_cover_photo_is_taken_in_the_post_form(
+    chromium: object, server: int, embedded_stack: Stack, tmp_path: Path
+) -> None:
+    """The operator writes the news and takes its cover photo in the same form, on a phone. A photo
+    over the upload limit is refused the moment it is chosen, so the text is never cut off with it."""
+    village_id, slug = make_village(embedded_stack, "34.04.02.2003")
+    make_user(embedded_stack, "Rina Kader", email="rina@contoh.id", roles={village_id: "kontributor"})
+    site = f"http://{slug}.{BASE_DOMAIN}:{server}"
+    photo = tmp_path / "IMG_20261208_0700.jpg"
+    Image.new("RGB", (1200, 900), (40, 140, 70)).save(photo, "JPEG")
+    huge = {
+        "name": "IMG_besar.jpg",
+        "mimeType": "image/jpeg",
+        "buffer": b"\xff\xd8\xff" + b"\0" * (embedded_stack.settings.media_max_upload_mb * 1024 * 1024 + 10),
+    }
+    context = chromium.new_context(viewport=PHONE, locale="id-ID")  # type: ignore[attr-defined]
+    phone = context.new_page()
+    _sign_in(phone, site, "rina@contoh.id")
+    phone.goto(f"{site}/admin/berita/baru")  # type: ignore[attr-defined]
+    phone.fill("input[name=title]", "Kerja bakti membersihkan saluran irigasi")  # type: ignore[attr-defined]
+    phone.locator(".rte-area").click()  # type: ignore[attr-defined]
+    phone.keyboard.type("Warga Dusun Krajan bekerja bakti sejak pagi.")  # type: ignore[attr-defined]
+    chooser = phone.locator("input[type=file][name=sampul_baru]")  # type: ignore[attr-defined]
+    chooser.set_input_files(huge)
+    assert chooser.evaluate("input => input.files.length") == 0  # refused at once, nothing to send
+    chooser.set_input_files(str(photo))
+    assert chooser.evaluate("input => input.files.length") == 1
+    assert fits_the_screen(phone)
+    phone.click("form[action='/admin/berita/baru'] button[type=submit]")  # type: ignore[attr-defined]
+    phone.wait_for_url(re.compile(r".*/admin/berita/\d+\?pesan=dibuat$"))  # type: ignore[attr-defined]
+    chosen = phone.locator("input[name=cover_media_id]:checked")  # type: ignore[attr-defined]
+    assert chosen.get_attribute("value")
+    assert (
+        phone.locator("label.cover-choice", has=chosen).inner_text().strip()
+        == "Kerja bakti membersihkan saluran irigasi"
+    )  # type: ignore[attr-defined]
+    assert "Warga Dusun Krajan bekerja bakti" in phone.locator("textarea[name=body]").input_value()  # type: ignore[attr-defined]
+    context.close()  # type: ignore[attr-defined]

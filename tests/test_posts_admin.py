@@ -15,10 +15,12 @@ from sqlmodel import col, select
 from etalase.platform.accounts.models import AuditEvent
 from etalase.platform.content.models import Post, Revision
 from etalase.platform.media_library import service as media_service
+from etalase.platform.media_library.models import MediaFile
 from etalase.tenants.models import utcnow
 from etalase.tenants.timezones import zone_for
 from tests.conftest import Stack, StatementLog
 from tests.people import Browser, make_user, make_village, village_host
+from tests.test_gallery import PDF, jpeg
 
 CODE = "34.04.02.2003"
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -343,3 +345,90 @@ def test_the_home_page_reads_every_cover_in_one_query(team: Team, sql_log: State
     home = team.home()
     assert all(f'alt="Kegiatan warga {n}"' in home for n in range(3))
     assert len(sql_log.touching("media_file")) == 1, sql_log.touching("media_file")
+
+
+def _send_with_cover(
+    team: Team, who: str, path: str, fields: dict[str, str], photo: tuple[str, bytes, str]
+) -> object:
+    """The post form as a phone sends it with a cover photo taken for it (multipart)."""
+    browser = team.browsers[who]
+    return browser.client.post(
+        f"{team.base}{path}",
+        data={"csrf_token": team.token(who), **fields},
+        files=[("sampul_baru", photo)],
+        headers={"origin": team.base},
+    )
+
+
+def test_a_cover_photo_taken_with_the_phone_goes_with_the_post(team: Team) -> None:
+    """The operator writes the news and takes its photo in one form: no trip to the media library
+    first. The photo is stored in the library (GPS removed there) with the title as its alt text;
+    a form refused for another reason comes back with the text and the stored photo chosen."""
+    form = team.browsers["kader"].get(f"{team.base}/admin/berita/baru").text
+    assert 'enctype="multipart/form-data"' in form and 'name="sampul_baru"' in form
+    assert 'accept="image/*"' in form
+
+    # No title: refused, but the photo is kept in the library and stays chosen, the body too.
+    refused = _send_with_cover(
+        team,
+        "kader",
+        "/admin/berita/baru",
+        {"title": "", "body": "<p>Warga menanam padi.</p>"},
+        ("sawah.jpg", jpeg(), "image/jpeg"),
+    )
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "Warga menanam padi." in refused.text  # type: ignore[attr-defined]
+    with team.stack.runtime.session(team.vid) as db:
+        (kept,) = db.exec(media_service.library(team.vid)).all()
+        assert kept.original_name == "sawah.jpg" and kept.kind == "image"
+        assert db.exec(select(Post)).first() is None
+    assert f'name="cover_media_id" value="{kept.id}" checked' in refused.text  # type: ignore[attr-defined]
+
+    # Sent again with the title: the post has that photo as its cover.
+    made = team.browsers["kader"].post(
+        f"{team.base}/admin/berita/baru",
+        {
+            "title": "Tanam Padi Serentak",
+            "body": "<p>Warga menanam padi.</p>",
+            "cover_media_id": str(kept.id),
+        },
+    )
+    assert made.status_code == 303
+    post_id = int(re.findall(r"/admin/berita/(\d+)", made.headers["location"])[0])
+    assert team.post(post_id).cover_media_id == kept.id
+
+    # Editing: a document sent as the cover is refused, the cover and the typed title stay.
+    edit = {
+        "version": team.version("kader", post_id),
+        "title": "Tanam Padi Serentak 2026",
+        "body": "<p>Isi.</p>",
+    }
+    bad = _send_with_cover(
+        team,
+        "kader",
+        f"/admin/berita/{post_id}",
+        edit | {"cover_media_id": str(kept.id)},
+        ("nota.pdf", PDF, "application/pdf"),
+    )
+    assert bad.status_code == 400 and "“nota.pdf” adalah dokumen, bukan foto." in bad.text  # type: ignore[attr-defined]
+    assert 'value="Tanam Padi Serentak 2026"' in bad.text  # type: ignore[attr-defined]
+    assert team.post(post_id).cover_media_id == kept.id and team.post(post_id).title == "Tanam Padi Serentak"
+
+    # A new photo replaces the chosen one; its alt text is the post's title.
+    replaced = _send_with_cover(
+        team,
+        "kader",
+        f"/admin/berita/{post_id}",
+        edit | {"cover_media_id": str(kept.id)},
+        ("panen.jpg", jpeg(color=(200, 160, 40)), "image/jpeg"),
+    )
+    assert replaced.status_code == 303, replaced.text  # type: ignore[attr-defined]
+    cover = team.post(post_id).cover_media_id
+    assert cover is not None and cover != kept.id
+    with team.stack.runtime.session(team.vid) as db:
+        stored = db.exec(media_service.library(team.vid).where(col(MediaFile.id) == cover)).one()
+        assert stored.alt == "Tanam Padi Serentak 2026" and stored.original_name == "panen.jpg"
+
+    # A form too big to read says so in Bahasa Indonesia.
+    too_big = team.browsers["kader"].get(f"{team.base}/admin/berita/baru?galat=besar").text
+    assert "Foto sampul terlalu besar" in too_big

@@ -28,6 +28,7 @@ from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.media_library.processing import MediaError, size_text, too_large
 from etalase.platform.runtime import Runtime
+from etalase.platform.web import form_photos
 from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.gallery_admin import FORM_OVERHEAD, metered_route
 from etalase.platform.web.pages import log_in_village, page, page_number, redirect
@@ -45,7 +46,6 @@ PAGE_SIZE = 30
 FILE_CHOICES = 50  # the newest document files of the library offered in the form
 UPLOAD_FIELD = "berkas"
 TABS = {"draf": "draft", "terbit": "published", "sampah": "trash"}
-DOCUMENT_MAGIC = (b"%PDF-", b"PK\x03\x04")  # PDF, and the zip of .docx/.xlsx (checked fully on upload)
 FIELDS = ("title", "description", "category", "year", "media_id")
 
 
@@ -257,9 +257,7 @@ def _chosen_file(values: dict[str, str]) -> int | None:
 def _check_upload(uploaded: UploadFile) -> None:
     """A quick look at the first bytes, so a photo or anything else is refused before it is stored
     (the media library then judges a PDF or an office file completely)."""
-    head = uploaded.file.read(8)
-    uploaded.file.seek(0)
-    if not head.startswith(DOCUMENT_MAGIC):
+    if not form_photos.is_document(uploaded):
         raise ContentError(
             _(
                 "“{name}” bukan dokumen yang didukung. Unggah berkas PDF, Word (.docx) atau Excel (.xlsx); "

@@ -29,6 +29,7 @@ from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.media_library.processing import MediaError, size_text
 from etalase.platform.runtime import Runtime
+from etalase.platform.web import form_photos
 from etalase.platform.web.deps import SessionDep, settings_of
 from etalase.platform.web.media import UploadTooLarge, _metered
 from etalase.platform.web.pages import log_in_village, page, page_number, redirect
@@ -50,8 +51,6 @@ UPLOAD_FIELD = "berkas"
 MAX_FILES = 10  # photos per upload request
 FORM_OVERHEAD = 64 * 1024
 TABS = {"draf": "draft", "terbit": "published", "sampah": "trash"}
-# File signatures of documents: refused before anything is stored (an album holds photos only).
-DOCUMENT_MAGIC = (b"%PDF-", b"PK\x03\x04")
 
 
 def _tab_names() -> dict[str, str]:
@@ -445,9 +444,7 @@ async def upload(request: Request, album_id: int, actor: Write, db: SessionDep) 
         added = 0
         for uploaded in files:
             name = uploaded.filename or ""
-            head = uploaded.file.read(8)
-            uploaded.file.seek(0)
-            if head.startswith(DOCUMENT_MAGIC):
+            if form_photos.is_document(uploaded):  # an album holds photos only
                 problems.append((name, _("ini dokumen, bukan foto. Unggah dokumen di menu Dokumen.")))
                 continue
             try:

@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col
@@ -32,8 +32,11 @@ from etalase.platform.content.workflow import ConflictError, ContentError
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
+from etalase.platform.media_library.processing import MediaError, size_text
 from etalase.platform.site import redirects
-from etalase.platform.web.deps import SessionDep
+from etalase.platform.web import form_photos
+from etalase.platform.web.deps import SessionDep, settings_of
+from etalase.platform.web.gallery_admin import FORM_OVERHEAD, metered_route
 from etalase.platform.web.pages import log_in_village, page, page_number, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.platform.web.templates import waktu
@@ -61,6 +64,37 @@ TAB_OF_STATUS = {status: tab for tab, status in TABS.items()}
 
 Text = Annotated[str, Form(max_length=workflow.MAX_BODY + 1000)]
 Short = Annotated[str, Form(max_length=2000)]
+# A cover photo taken with the phone, sent with the form (multipart); empty when none was chosen.
+NewCover = Annotated[UploadFile | None, File()]
+
+
+def _form_limit(request: Request) -> int:
+    """The most a post form may weigh: one photo and the longest text (4 bytes a character at
+    worst). Past it the body is not read (see gallery_admin.metered_route)."""
+    text = 4 * (MAX_BODY + 1000 + 6 * 2000)
+    return media_service.max_upload_bytes(settings_of(request)) + text + FORM_OVERHEAD
+
+
+def _size_error(request: Request) -> str:
+    return _(
+        "Foto sampul terlalu besar (paling besar {size}), jadi formulir tidak dapat dibaca dan "
+        "tulisan belum tersimpan. Kirim lagi dengan foto yang lebih kecil."
+    ).format(size=size_text(media_service.max_upload_bytes(settings_of(request))))
+
+
+def _store_cover(
+    request: Request, db: Session, actor: VillageActor, uploaded: UploadFile | None, values: dict[str, str]
+) -> None:
+    """A cover photo sent with the form goes into the media library (committed there, with the
+    title as its alt text) and becomes the chosen cover, so a form refused for another reason
+    comes back with it. Raises ContentError with the sentence when the file is refused."""
+    if uploaded is None or not uploaded.filename:
+        return
+    try:
+        media = form_photos.store_photo(request, db, actor, uploaded, alt=values["title"])
+    except MediaError as error:
+        raise ContentError(str(error)) from None
+    values["cover"] = str(media.id)
 
 
 def _tab_names() -> dict[str, str]:
@@ -248,6 +282,13 @@ def _form(
 ) -> HTMLResponse:
     covers = _cover_choices(request, db, actor, values.get("cover", ""))
     context = {"actor": actor, "post": post, "values": values, "covers": covers, **extra}
+    # editor.js refuses a photo over the limit as soon as it is chosen: sent, it would cut the
+    # form off before its text is read.
+    largest = media_service.max_upload_bytes(settings_of(request))
+    context["max_upload_bytes"] = largest
+    context["too_big"] = _("Foto ini terlalu besar: paling besar {size}. Pilih foto lain.").format(
+        size=size_text(largest)
+    )
     context["quality_threshold"] = quality.THRESHOLD
     if post is not None:
         context.update(
@@ -286,12 +327,16 @@ def _edit_page(
 
 
 @router.get(f"{BASE}/baru", response_class=HTMLResponse, name="admin_post_new")
-def new(request: Request, actor: Write, db: SessionDep) -> Response:
+def new(request: Request, actor: Write, db: SessionDep, galat: str = "") -> Response:
     empty = {"title": "", "summary": "", "body": "", "categories": "", "tags": "", "version": "", "cover": ""}
-    return _form(request, db, actor, post=None, values=empty)
+    error = _size_error(request) if galat == "besar" else None
+    return _form(request, db, actor, post=None, values=empty, error=error)
 
 
-@router.post(f"{BASE}/baru", response_class=HTMLResponse)
+# The two forms that may carry a photo: their body is metered.
+_metered = metered_route(_form_limit, lambda r: r.url.path)
+
+
 def create(
     request: Request,
     actor: Write,
@@ -302,6 +347,7 @@ def create(
     categories: Short = "",
     tags: Short = "",
     cover_media_id: Annotated[str, Form(max_length=20)] = "",
+    sampul_baru: NewCover = None,
 ) -> Response:
     values = {
         "title": title,
@@ -313,7 +359,8 @@ def create(
         "cover": cover_media_id,
     }
     try:
-        cover = _cover_id(cover_media_id)
+        _store_cover(request, db, actor, sampul_baru, values)
+        cover = _cover_id(values["cover"])
         post = workflow.create_draft(
             db, actor.village.id, actor.user, title=title, summary=summary, body=body
         )
@@ -326,12 +373,22 @@ def create(
     return redirect(f"{BASE}/{post.id}?pesan=dibuat")
 
 
+router.add_api_route(
+    f"{BASE}/baru", create, methods=["POST"], response_class=HTMLResponse, route_class_override=_metered
+)
+
+
 @router.get(f"{BASE}/{{post_id}}", response_class=HTMLResponse, name="admin_post_edit")
-def edit(request: Request, post_id: int, actor: Write, db: SessionDep, pesan: str = "") -> Response:
+def edit(
+    request: Request, post_id: int, actor: Write, db: SessionDep, pesan: str = "", galat: str = ""
+) -> Response:
     post = _load(db, actor, post_id)
     _require_edit(actor, post)
     autosaved = workflow.pending_autosave(db, actor.village.id, post, actor.user)
-    return _edit_page(request, db, actor, post, notice=_notices().get(pesan), autosaved=autosaved)
+    error = _size_error(request) if galat == "besar" else None
+    return _edit_page(
+        request, db, actor, post, notice=_notices().get(pesan), autosaved=autosaved, error=error
+    )
 
 
 @router.post("/api/v1/berita/{post_id}/autosimpan", name="api_post_autosave")
@@ -387,7 +444,6 @@ def check_quality(
     )
 
 
-@router.post(f"{BASE}/{{post_id}}", response_class=HTMLResponse)
 def save(
     request: Request,
     post_id: int,
@@ -401,6 +457,7 @@ def save(
     tags: Short = "",
     cover_media_id: Annotated[str, Form(max_length=20)] = "",
     slug: Annotated[str, Form(max_length=300)] = "",
+    sampul_baru: NewCover = None,
 ) -> Response:
     post = _load(db, actor, post_id)
     _require_edit(actor, post)
@@ -415,7 +472,8 @@ def save(
         "cover": cover_media_id,
     }
     try:
-        cover = _cover_id(cover_media_id)
+        _store_cover(request, db, actor, sampul_baru, values)
+        cover = _cover_id(values["cover"])
         workflow.save(
             db,
             actor.village.id,
@@ -440,6 +498,11 @@ def save(
         post = _load(db, actor, post_id)
         return _form(request, db, actor, post=post, values=values, error=str(error), status=400)
     return redirect(f"{BASE}/{post_id}?pesan=disimpan")
+
+
+router.add_api_route(
+    f"{BASE}/{{post_id}}", save, methods=["POST"], response_class=HTMLResponse, route_class_override=_metered
+)
 
 
 # --- the workflow ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import case, func
 from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from etalase.platform.accounts.authz import Forbidden, Permission, VillageActor, may_edit_post, village_access
 from etalase.platform.content.workflow import ContentError
@@ -29,8 +29,9 @@ from etalase.platform.potensi import places, products, service
 from etalase.platform.potensi.models import KINDS, Potensi, Product
 from etalase.platform.potensi.service import first
 from etalase.platform.runtime import Runtime
+from etalase.platform.web import form_photos
 from etalase.platform.web.deps import SessionDep, settings_of
-from etalase.platform.web.gallery_admin import DOCUMENT_MAGIC, FORM_OVERHEAD, metered_route
+from etalase.platform.web.gallery_admin import FORM_OVERHEAD, metered_route
 from etalase.platform.web.pages import log_in_village, page, page_number, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 from etalase.tenants.scope import in_village
@@ -376,11 +377,10 @@ def _size_error(request: Request) -> str:
 def _store_new_photos(
     request: Request, db: Session, actor: VillageActor, form: FormData, values: dict[str, Any]
 ) -> str | None:
-    """The photos taken with the phone and sent with the form: into the media library (each one
-    checked, EXIF removed and committed there on its own) and chosen for the row after the ones
-    already chosen. A kader need not go to the media library first. Returns what went wrong, or
-    None; the photos stored before a problem stay chosen in the form that comes back."""
-    files = [f for f in form.getlist(UPLOAD_FIELD) if isinstance(f, UploadFile) and f.filename]
+    """The photos taken with the phone and sent with the form: into the media library and chosen
+    for the row after the ones already chosen. Returns what went wrong, or None; the photos
+    stored before a problem stay chosen in the form that comes back."""
+    files = form_photos.sent_files(form, UPLOAD_FIELD)
     if not files:
         return None
     room = service.MAX_PHOTOS - len(values["photos"])
@@ -388,32 +388,14 @@ def _store_new_photos(
         return _("Terlalu banyak foto: paling banyak {n} foto, {m} sudah dipilih.").format(
             n=service.MAX_PHOTOS, m=len(values["photos"])
         )
-    runtime: Runtime = request.app.state.runtime
-    alt = " ".join(str(values.get("name", "")).split())[: media_service.ALT_MAX]
     problems: list[str] = []
     for uploaded in files:
-        name = uploaded.filename or ""
-        if uploaded.file.read(8).startswith(DOCUMENT_MAGIC):
-            problems.append(_("“{name}” adalah dokumen, bukan foto.").format(name=name))
-            continue
-        uploaded.file.seek(0)
         try:
-            media = media_service.upload(
-                db,
-                runtime.media,
-                actor.village.id,
-                filename=name,
-                stream=uploaded.file,
-                alt=alt,
-                user=actor.user,
-                settings=settings_of(request),
-            )
+            media = form_photos.store_photo(request, db, actor, uploaded, alt=str(values.get("name", "")))
         except MediaError as error:
-            problems.append(f"“{name}”: {error}")
+            problems.append(str(error))
             continue
-        assert media.id is not None
         values["photos"].append(media.id)
-        log_in_village(db, request, actor, "media_uploaded", media.original_name)
     return " ".join(problems) or None
 
 

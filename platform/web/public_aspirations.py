@@ -37,6 +37,7 @@ from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
 from etalase.platform.media_library.processing import MB, MediaError, size_text, too_large
 from etalase.platform.runtime import Runtime
+from etalase.platform.web import form_photos
 from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, TemplatesDep, settings_of
 from etalase.platform.web.media import UploadTooLarge, _metered
 from etalase.platform.web.pages import ONE_YEAR, client_ip, page_number
@@ -53,7 +54,6 @@ FORM_OVERHEAD = 256 * 1024
 KEEP_CHARS = 20_000  # what a refused form gives back (the message itself is limited far below)
 FIELDS = ("kategori", "pesan", "nama", "hp")
 # The first bytes of PDF and office files: refused before anything is stored (a photo is asked).
-DOCUMENT_MAGIC = (b"%PDF-", b"PK\x03\x04")
 
 
 def photo_limit(request: Request) -> int:
@@ -296,9 +296,7 @@ def _check_photo(request: Request, photo: UploadFile) -> tuple[str | None, int]:
     photo.file.seek(0)
     if size > limit:
         return str(too_large(limit)), 413
-    head = photo.file.read(8)
-    photo.file.seek(0)
-    if head.startswith(DOCUMENT_MAGIC):
+    if form_photos.is_document(photo):
         return _not_a_photo(photo.filename or ""), 415
     return None, 200
 

@@ -239,6 +239,15 @@
     return values;
   }
 
+  // What autosave sends: the text only (a chosen photo goes with the real save, once).
+  function withoutFiles(form) {
+    var data = new FormData(form);
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file][name]"), function (f) {
+      data.delete(f.name);
+    });
+    return data;
+  }
+
   function autosave(form) {
     var key = "etalase:naskah:" + location.host + location.pathname;
     var status = form.querySelector(".autosave-status");
@@ -293,7 +302,7 @@
         method: "POST",
         credentials: "same-origin",
         headers: { "X-CSRF-Token": csrfToken(form), Accept: "application/json" },
-        body: new FormData(form),
+        body: withoutFiles(form),
       })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function () { say(t("autosaved").replace("{time}", clock(new Date()))); })
@@ -307,4 +316,19 @@
     textarea.form._editor = editor;
   });
   document.querySelectorAll("form[data-autosave]").forEach(autosave);
+
+  // A photo over the upload limit is refused as soon as it is chosen: sent, it would cut the form
+  // off before the server reads its text.
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var max = Number(input.getAttribute("data-max-bytes"));
+      var big = Array.prototype.some.call(input.files || [], function (f) { return f.size > max; });
+      input.setCustomValidity(big ? input.getAttribute("data-too-big") || "" : "");
+      if (big) {
+        input.reportValidity();
+        input.value = "";
+        input.setCustomValidity("");
+      }
+    });
+  });
 })();

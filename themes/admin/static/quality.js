@@ -60,6 +60,12 @@
   button.addEventListener("click", function () {
     var token = form.querySelector('input[name="csrf_token"]');
     var data = new FormData(form);
+    // A photo chosen for the cover counts as a cover; the file itself goes with the real save.
+    var photo = form.querySelector('input[type=file][name="sampul_baru"]');
+    if (photo) {
+      data.delete("sampul_baru");
+      if (photo.files && photo.files.length) data.set("cover", "baru");
+    }
     button.disabled = true;
     var label = button.textContent;
     button.textContent = t("checking");
