@@ -14,12 +14,13 @@ from urllib.parse import urlsplit
 import pytest
 from sqlmodel import col
 
+from etalase.platform.media_library.models import MediaFile
 from etalase.platform.profile import service as profiles
 from etalase.platform.profile.models import VillageOfficial
 from etalase.tenants.scope import in_village
 from tests.conftest import Stack
 from tests.people import Browser
-from tests.test_gallery import Team, jpeg
+from tests.test_gallery import PDF, Team, jpeg
 
 BASE = "/admin/profil"
 
@@ -344,3 +345,46 @@ def test_village_a_cannot_see_or_touch_village_b(team: Team) -> None:
     with team.stack.runtime.session(team.other_vid) as db:
         row = profiles.get_profile(db, team.other_vid)
         assert row is not None and row.vision == "Visi rahasia Meteseh"
+
+
+def send_photo(team: Team, path: str, fields: dict[str, str], photo: tuple[str, bytes, str]) -> Any:
+    """The officials' form as a phone sends it with a photo taken for it (multipart)."""
+    browser = team.browsers["editor"]
+    return browser.client.post(
+        f"{team.base}{path}",
+        data={"csrf_token": browser.csrf(f"{team.base}/admin/galeri"), **fields},
+        files=[("foto_baru", photo)],
+        headers={"origin": team.base},
+    )
+
+
+def test_an_officials_photo_is_taken_with_the_phone(team: Team) -> None:
+    """No trip to the media library: the photo goes with the form, is stored there (named after the
+    official) and chosen; a form refused for another reason keeps it, a document is refused."""
+    add = f"{BASE}/perangkat/baru"
+    page = team.browsers["editor"].get(f"{team.base}{BASE}/perangkat").text
+    assert 'enctype="multipart/form-data"' in page and 'name="foto_baru"' in page
+    # No title: refused, the photo kept in the library and chosen in the form that comes back.
+    refused = send_photo(team, add, {"name": "Suharno", "title": ""}, ("kades.jpg", jpeg(), "image/jpeg"))
+    assert refused.status_code == 400 and "Isi jabatan" in refused.text and 'value="Suharno"' in refused.text
+    with team.stack.runtime.session(team.vid) as db:
+        (kept,) = db.exec(in_village(MediaFile, team.vid)).all()
+    assert f'name="media_id" value="{kept.id}" checked' in refused.text
+    assert officials(team.stack, team.vid) == []
+    done = save(team, "editor", {"name": "Suharno", "title": "Kepala Desa", "media_id": str(kept.id)}, add)
+    assert done.status_code == 303
+    ((official_id, _body, _name, _title, photo),) = officials(team.stack, team.vid)
+    assert photo == kept.id
+    # On its own screen: a document is refused by name and the photo stays; a new photo replaces it.
+    edit = f"{BASE}/pejabat/{official_id}"
+    fields = {"name": "Suharno", "title": "Kepala Desa", "media_id": str(kept.id)}
+    pdf = send_photo(team, edit, fields, ("sk.pdf", PDF, "application/pdf"))
+    assert pdf.status_code == 400 and "“sk.pdf” adalah dokumen, bukan foto." in pdf.text
+    assert officials(team.stack, team.vid)[0][4] == kept.id
+    new = send_photo(team, edit, fields, ("kades-baru.jpg", jpeg(color=(90, 90, 200)), "image/jpeg"))
+    assert new.status_code == 303, new.text
+    photo = officials(team.stack, team.vid)[0][4]
+    assert photo is not None and photo != kept.id
+    assert team.file(photo).alt == "Suharno, Kepala Desa"
+    # A form too big to read says so.
+    assert "Foto terlalu besar" in team.browsers["editor"].get(f"{team.base}{edit}?galat=besar").text

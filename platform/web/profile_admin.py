@@ -17,15 +17,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col
+from starlette.datastructures import UploadFile
 
 from etalase.platform.accounts.authz import Permission, VillageActor, village_access
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
+from etalase.platform.media_library.processing import MediaError, size_text
 from etalase.platform.profile import service as profiles
 from etalase.platform.profile.models import BODIES, VillageOfficial
 from etalase.platform.profile.service import ProfileError
-from etalase.platform.web.deps import SessionDep
+from etalase.platform.web import form_photos
+from etalase.platform.web.deps import SessionDep, settings_of
+from etalase.platform.web.gallery_admin import FORM_OVERHEAD, metered_route
 from etalase.platform.web.pages import log_in_village, page, redirect
 from etalase.platform.web.routing import VillageTeamRoute
 
@@ -64,6 +68,49 @@ async def _form_values(request: Request) -> dict[str, str]:
 
 
 Posted = Annotated[dict[str, str], Depends(_form_values)]
+
+
+# --- a photo taken with the phone for an official ---------------------------------------------------
+PHOTO_FIELD = "foto_baru"
+
+
+async def _sent_photo(request: Request) -> UploadFile | None:
+    form = await request.form()
+    files = form_photos.sent_files(form, PHOTO_FIELD)
+    return files[0] if files else None
+
+
+SentPhoto = Annotated[UploadFile | None, Depends(_sent_photo)]
+
+
+def _official_form_limit(request: Request) -> int:
+    return media_service.max_upload_bytes(settings_of(request)) + FORM_OVERHEAD
+
+
+def _size_error(request: Request) -> str:
+    return _(
+        "Foto terlalu besar (paling besar {size}), jadi isian belum tersimpan. Isi lagi lalu kirim "
+        "dengan foto yang lebih kecil."
+    ).format(size=size_text(media_service.max_upload_bytes(settings_of(request))))
+
+
+def _store_photo(
+    request: Request, db: Session, actor: VillageActor, photo: UploadFile | None, values: dict[str, str]
+) -> None:
+    """The photo sent with the form goes into the media library (committed there) and becomes the
+    chosen one, so a form refused for another reason comes back with it."""
+    if photo is None:
+        return
+    alt = f"{values['name']}, {values['title']}" if values["title"].strip() else values["name"]
+    try:
+        media = form_photos.store_photo(request, db, actor, photo, alt=alt)
+    except MediaError as error:
+        raise ProfileError(str(error), "media_id") from None
+    values["media_id"] = str(media.id)
+
+
+# The forms that may carry a photo: their body is metered (see gallery_admin.metered_route).
+_metered = metered_route(_official_form_limit, lambda r: r.url.path)
 
 
 # --- the profile ------------------------------------------------------------------------------------
@@ -184,13 +231,15 @@ def _list_page(
 def _list_route(body: str) -> None:
     path = f"{BASE}/{body}"
 
-    def listing(request: Request, actor: Read, db: SessionDep, pesan: str = "") -> Response:
+    def listing(request: Request, actor: Read, db: SessionDep, pesan: str = "", galat: str = "") -> Response:
         empty = dict.fromkeys(OFFICIAL_FIELDS, "")
-        return _list_page(request, db, actor, body, empty, notice=_notices().get(pesan))
+        error = _size_error(request) if galat == "besar" else None
+        return _list_page(request, db, actor, body, empty, notice=_notices().get(pesan), error=error)
 
-    def add(request: Request, actor: Edit, db: SessionDep, posted: Posted) -> Response:
+    def add(request: Request, actor: Edit, db: SessionDep, posted: Posted, photo: SentPhoto) -> Response:
         values = {name: posted.get(name, "") for name in OFFICIAL_FIELDS}
         try:
+            _store_photo(request, db, actor, photo, values)
             official = profiles.add_official(
                 db,
                 actor.village.id,
@@ -210,7 +259,9 @@ def _list_route(body: str) -> None:
     router.add_api_route(
         path, listing, methods=["GET"], response_class=HTMLResponse, name=f"admin_profile_{body}"
     )
-    router.add_api_route(f"{path}/baru", add, methods=["POST"], response_class=HTMLResponse)
+    router.add_api_route(
+        f"{path}/baru", add, methods=["POST"], response_class=HTMLResponse, route_class_override=_metered
+    )
 
 
 for _body in BODIES:
@@ -246,17 +297,20 @@ def _edit_page(
 
 
 @router.get(f"{BASE}/pejabat/{{official_id}}", response_class=HTMLResponse, name="admin_profile_official")
-def edit(request: Request, official_id: int, actor: Edit, db: SessionDep) -> Response:
+def edit(request: Request, official_id: int, actor: Edit, db: SessionDep, galat: str = "") -> Response:
     official = _load(db, actor, official_id)
     values = {"name": official.name, "title": official.title, "media_id": str(official.media_id or "")}
-    return _edit_page(request, db, actor, official, values)
+    error = _size_error(request) if galat == "besar" else None
+    return _edit_page(request, db, actor, official, values, error=error)
 
 
-@router.post(f"{BASE}/pejabat/{{official_id}}", response_class=HTMLResponse)
-def change(request: Request, official_id: int, actor: Edit, db: SessionDep, posted: Posted) -> Response:
+def change(
+    request: Request, official_id: int, actor: Edit, db: SessionDep, posted: Posted, photo: SentPhoto
+) -> Response:
     official = _load(db, actor, official_id)
     values = {name: posted.get(name, "") for name in OFFICIAL_FIELDS}
     try:
+        _store_photo(request, db, actor, photo, values)
         profiles.save_official(
             db,
             actor.village.id,
@@ -273,6 +327,15 @@ def change(request: Request, official_id: int, actor: Edit, db: SessionDep, post
         )
     log_in_village(db, request, actor, "official_changed", f"{official.name} ({official.title})")
     return redirect(f"{BASE}/{official.body}?pesan=diubah#pejabat-{official_id}")
+
+
+router.add_api_route(
+    f"{BASE}/pejabat/{{official_id}}",
+    change,
+    methods=["POST"],
+    response_class=HTMLResponse,
+    route_class_override=_metered,
+)
 
 
 @router.post(f"{BASE}/pejabat/{{official_id}}/naik", response_class=HTMLResponse)
