@@ -25,6 +25,7 @@ import uvicorn
 from PIL import ExifTags, Image
 
 from etalase.platform.app import create_app
+from etalase.platform.media_library import service as media_service
 from etalase.platform.runtime import Runtime
 from tests.conftest import BASE_DOMAIN, CI, S3Endpoint, Stack, free_port
 from tests.people import PASSWORD, make_user, make_village
@@ -394,4 +395,38 @@ def test_the_cover_photo_is_taken_in_the_post_form(
         == "Kerja bakti membersihkan saluran irigasi"
     )  # type: ignore[attr-defined]
     assert "Warga Dusun Krajan bekerja bakti" in phone.locator("textarea[name=body]").input_value()  # type: ignore[attr-defined]
+
+    # An older photo of the library: not among the newest, "Foto lainnya" brings it.
+    oldest = _library_photo(embedded_stack, village_id, "Balai desa tampak depan")
+    for n in range(24):
+        _library_photo(embedded_stack, village_id, f"Kegiatan warga {n}")
+    phone.reload()  # type: ignore[attr-defined]
+    older = phone.locator(f"input[name=cover_media_id][value='{oldest}']")  # type: ignore[attr-defined]
+    assert older.count() == 0
+    phone.get_by_role("button", name="Foto lainnya").click()  # type: ignore[attr-defined]
+    phone.locator("label.cover-choice", has_text="Balai desa tampak depan").click()  # type: ignore[attr-defined]
+    assert older.is_checked()
+    assert fits_the_screen(phone)
+    phone.click("form[data-autosave] button[type=submit]")  # type: ignore[attr-defined]
+    phone.wait_for_url(re.compile(r".*/admin/berita/\d+\?pesan=disimpan$"))  # type: ignore[attr-defined]
+    assert phone.locator(f"input[name=cover_media_id][value='{oldest}']").is_checked()  # type: ignore[attr-defined]
     context.close()  # type: ignore[attr-defined]
+
+
+def _library_photo(stack: Stack, village_id: int, alt: str) -> int:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (120, 90, 60)).save(buffer, "JPEG")
+    buffer.seek(0)
+    with stack.runtime.session(village_id) as db:
+        media = media_service.upload(
+            db,
+            stack.runtime.media,
+            village_id,
+            filename=f"{alt}.jpg",
+            stream=buffer,
+            alt=alt,
+            user=None,
+            settings=stack.settings,
+        )
+        assert media.id is not None
+        return media.id

@@ -107,7 +107,16 @@ def villages(
         )
     if status in ("active", "inactive"):
         query = query.where(col(Village.status) == status)
-    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    counts_by_status = dict(
+        db.exec(
+            _scope_filter(select(Village.status, func.count()), actor).group_by(col(Village.status))
+        ).all()
+    )
+    # Unfiltered, the total is the sum of the statuses: one scan of a national scope, not two.
+    if q or status:
+        total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    else:
+        total = sum(counts_by_status.values())
     halaman = page_number(halaman)
     rows = db.exec(query.order_by(col(Village.code)).offset((halaman - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     ids = [v.id for v in rows if v.id is not None]
@@ -121,11 +130,6 @@ def villages(
         r.code: f"{TYPE_TITLE.get(r.type, '')} {r.name}".strip()
         for r in db.exec(select(Region).where(col(Region.code).in_(codes))).all()
     }
-    counts_by_status = dict(
-        db.exec(
-            _scope_filter(select(Village.status, func.count()), actor).group_by(col(Village.status))
-        ).all()
-    )
     return page(
         request,
         "admin/console.html",

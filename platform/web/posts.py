@@ -282,6 +282,8 @@ def _form(
 ) -> HTMLResponse:
     covers = _cover_choices(request, db, actor, values.get("cover", ""))
     context = {"actor": actor, "post": post, "values": values, "covers": covers, **extra}
+    # With JavaScript, "Foto lainnya" pages on through the library from the last of the newest.
+    context["covers_before"] = covers[COVER_CHOICES - 1]["id"] if len(covers) >= COVER_CHOICES else ""
     # editor.js refuses a photo over the limit as soon as it is chosen: sent, it would cut the
     # form off before its text is read.
     largest = media_service.max_upload_bytes(settings_of(request))

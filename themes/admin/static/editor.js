@@ -317,6 +317,39 @@
   });
   document.querySelectorAll("form[data-autosave]").forEach(autosave);
 
+  // The cover picker shows the newest photos; "Foto lainnya" adds older ones from the library,
+  // as radio buttons like the rest (without JavaScript the newest and the chosen one are there).
+  document.querySelectorAll("ul.cover-choices[data-more-before]").forEach(function (list) {
+    var before = list.getAttribute("data-more-before");
+    var name = list.querySelector("input[type=radio]").name;
+    var more = el("button", { type: "button", "class": "btn small", text: list.getAttribute("data-more-label") });
+    var status = el("span", { "class": "small muted", role: "status" });
+    list.parentNode.insertBefore(el("p", {}, [more, document.createTextNode(" "), status]), list.nextSibling);
+    more.addEventListener("click", function () {
+      more.disabled = true;
+      status.textContent = t("loading");
+      fetch("/api/v1/media?sebelum=" + encodeURIComponent(before), {
+        credentials: "same-origin", headers: { Accept: "application/json" },
+      })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (data) {
+          data.media.forEach(function (m) {
+            if (m.kind !== "image" || list.querySelector('input[value="' + m.id + '"]')) return;
+            list.appendChild(el("li", {}, [el("label", { "class": "cover-choice" }, [
+              el("input", { type: "radio", name: name, value: String(m.id) }),
+              el("img", { src: (m.variants[0] || m).url, alt: "", width: "160", height: "120", loading: "lazy" }),
+              el("span", { text: m.alt || m.name }),
+            ])]));
+          });
+          status.textContent = "";
+          if (data.media.length) before = String(data.media[data.media.length - 1].id);
+          more.hidden = data.media.length < 24;
+        })
+        .catch(function () { status.textContent = t("load_failed"); })
+        .then(function () { more.disabled = false; });
+    });
+  });
+
   // A photo over the upload limit is refused as soon as it is chosen: sent, it would cut the form
   // off before the server reads its text.
   document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
