@@ -24,9 +24,11 @@ import pytest
 import uvicorn
 from PIL import ExifTags, Image
 
+from etalase.platform.accounts.authz import api_routes
 from etalase.platform.app import create_app
 from etalase.platform.media_library import service as media_service
 from etalase.platform.runtime import Runtime
+from etalase.platform.web.routing import VillageTeamRoute
 from tests.conftest import BASE_DOMAIN, CI, S3Endpoint, Stack, free_port
 from tests.people import PASSWORD, make_user, make_village
 
@@ -430,3 +432,38 @@ def _library_photo(stack: Stack, village_id: int, alt: str) -> int:
         )
         assert media.id is not None
         return media.id
+
+
+def test_every_team_page_fits_a_phone(chromium: object, server: int, embedded_stack: Stack) -> None:
+    """Every page of the village team's area without an id in its address, on a 360-pixel phone:
+    nothing wider than the screen (a fieldset grows to its widest content unless told not to)."""
+    village_id, slug = make_village(embedded_stack, "34.04.02.2003")
+    make_user(embedded_stack, "Sari Admin", email="sari@contoh.id", roles={village_id: "admin"})
+    for alt in ("Balai desa", "Foto_keripik_singkong_kemasan_baru_dari_kelompok_wanita_tani.jpg", "Sawah"):
+        _library_photo(embedded_stack, village_id, alt)  # the pickers have photos to show
+    site = f"http://{slug}.{BASE_DOMAIN}:{server}"
+    app = create_app(embedded_stack.settings, embedded_stack.runtime)
+    paths = sorted(
+        {
+            route.path
+            for route in api_routes(list(app.routes))
+            if isinstance(route, VillageTeamRoute)
+            and "GET" in (route.methods or ())
+            and "{" not in route.path
+            and not route.path.startswith("/api/")
+            and "." not in route.path.rsplit("/", 1)[-1]
+        }
+    )
+    assert "/admin/profil" in paths and "/admin/berita/baru" in paths and len(paths) > 30
+    context = chromium.new_context(viewport=PHONE, locale="id-ID")  # type: ignore[attr-defined]
+    phone = context.new_page()
+    _sign_in(phone, site, "sari@contoh.id")
+    too_wide = []
+    for path in paths:
+        response = phone.goto(f"{site}{path}")  # type: ignore[attr-defined]
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        if not fits_the_screen(phone):
+            too_wide.append((path, phone.evaluate("document.documentElement.scrollWidth")))  # type: ignore[attr-defined]
+    context.close()  # type: ignore[attr-defined]
+    assert too_wide == []
