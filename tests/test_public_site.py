@@ -359,6 +359,7 @@ def test_robots_and_sitemaps_of_a_village(stack: Stack) -> None:
     assert robots.status_code == 200 and robots.headers["content-type"].startswith("text/plain")
     assert "User-agent: *" in robots.text and "Allow: /" in robots.text
     assert f"Sitemap: {url}/sitemap.xml" in robots.text
+    assert "Disallow: /bagikan" in robots.text  # the share hops count shares: not for crawlers
 
     index = ET.fromstring(browser.get(f"{base}/sitemap.xml").content)
     assert index.tag == f"{SM}sitemapindex"

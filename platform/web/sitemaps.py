@@ -109,7 +109,15 @@ def sitemap_index(entries: Iterable[tuple[str, datetime | None]]) -> Response:
 
 def robots(sitemaps: Iterable[str]) -> PlainTextResponse:
     """Everything may be crawled but the team's screens, the sign-in pages and search results."""
-    lines = ["User-agent: *", "Allow: /", "Disallow: /admin", "Disallow: /akun", "Disallow: /cari", ""]
+    lines = [
+        "User-agent: *",
+        "Allow: /",
+        "Disallow: /admin",
+        "Disallow: /akun",
+        "Disallow: /cari",
+        "Disallow: /bagikan",
+        "",
+    ]
     lines += [f"Sitemap: {url}" for url in sitemaps]
     return PlainTextResponse("\n".join(lines) + "\n")
 
