@@ -148,6 +148,12 @@ def test_category_tag_and_author_pages_show_their_posts_only(stack: Stack) -> No
     # The other village's site shows its own posts in the same category, never these.
     other = browser.get(f"{village_host(stack, other_slug)}/kategori/pembangunan")
     assert slugs_on(other.text) == ["jembatan-desa-lain"]
+    # The post itself links to its category and tags (the only way a reader finds them in a
+    # theme without a sidebar); never to the other village's terms.
+    post = browser.get(f"{base}/berita/jalan-baru").text
+    assert '<a href="/kategori/pembangunan">Pembangunan</a>' in post
+    assert '<a href="/tag/jalan" rel="tag">#jalan</a>' in post
+    assert "Rahasia Lain" not in post and "/kategori/" not in browser.get(f"{base}/berita/draf-jalan").text
 
 
 def test_monthly_archive_follows_the_villages_clock(stack: Stack) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col
 
 from etalase.platform.content import quality
-from etalase.platform.content.models import Post
+from etalase.platform.content.models import Category, Post, PostCategory, PostTag, Tag
 from etalase.platform.content.sanitize import clean_html
 from etalase.tenants.models import utcnow
 from etalase.tenants.scope import in_village
@@ -49,3 +49,20 @@ def create_post(
     session.add(post)
     session.flush()
     return post
+
+
+def terms_of(session: Session, village_id: int, post_id: int) -> tuple[list[Category], list[Tag]]:
+    """The post's categories and tags, each by name (the editor's form and the public post)."""
+    categories = session.exec(
+        in_village(Category, village_id)
+        .join(PostCategory, col(PostCategory.category_id) == col(Category.id))
+        .where(col(PostCategory.post_id) == post_id)
+        .order_by(col(Category.name))
+    ).all()
+    tags = session.exec(
+        in_village(Tag, village_id)
+        .join(PostTag, col(PostTag.tag_id) == col(Tag.id))
+        .where(col(PostTag.post_id) == post_id)
+        .order_by(col(Tag.name))
+    ).all()
+    return list(categories), list(tags)

@@ -26,8 +26,9 @@ from etalase.platform.accounts.authz import (
     village_access,
 )
 from etalase.platform.content import quality, workflow
-from etalase.platform.content.models import Category, Post, PostCategory, PostTag, Revision, Tag
+from etalase.platform.content.models import Post, Revision
 from etalase.platform.content.richtext import MAX_BODY, to_safe_html
+from etalase.platform.content.service import terms_of
 from etalase.platform.content.workflow import ConflictError, ContentError
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
@@ -151,19 +152,7 @@ def _require_edit(actor: VillageActor, post: Post) -> None:
 
 
 def _term_names(db: Session, actor: VillageActor, post_id: int) -> tuple[str, str]:
-    vid = actor.village.id
-    categories = db.exec(
-        in_village(Category, vid)
-        .join(PostCategory, col(PostCategory.category_id) == col(Category.id))
-        .where(col(PostCategory.post_id) == post_id)
-        .order_by(col(Category.name))
-    ).all()
-    tags = db.exec(
-        in_village(Tag, vid)
-        .join(PostTag, col(PostTag.tag_id) == col(Tag.id))
-        .where(col(PostTag.post_id) == post_id)
-        .order_by(col(Tag.name))
-    ).all()
+    categories, tags = terms_of(db, actor.village.id, post_id)
     return ", ".join(c.name for c in categories), ", ".join(t.name for t in tags)
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 from etalase.platform.accounts.authz import PUBLIC
 from etalase.platform.content import agenda, announcements
 from etalase.platform.content.models import Post
+from etalase.platform.content.service import terms_of
 from etalase.platform.media import MediaStore
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
@@ -110,7 +111,9 @@ def post(
         raise HTTPException(status_code=404)
     template = theme_template(templates, village.theme, "post.html")
     cover = covers(session, runtime.media, village.id, [item]).get(item.id or 0)
-    page = render(templates, request, template, {"village": village, "post": item, "cover": cover})
+    categories, tags = terms_of(session, village.id, item.id or 0)
+    context = {"village": village, "post": item, "cover": cover, "categories": categories, "tags": tags}
+    page = render(templates, request, template, context)
     if "bermanfaat" in request.query_params or "komentar" in request.query_params:
         # The answer to the reader's own tap or comment: rendered for them with the counts as they
         # are now (the shared page catches up within a round of the clock), never stored.
