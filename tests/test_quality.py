@@ -47,6 +47,17 @@ def test_each_check_fails_on_its_own(title: str, body: str, cover: bool, failed:
     assert keys(title, body, cover) == failed
 
 
+def test_a_cover_without_a_description_fails_the_photo_check() -> None:
+    """The cover is the photo every reader sees first: it needs its description too, and the
+    reason says where to write it."""
+    for alt in ("", "IMG_2031"):
+        quality = assess(GOOD_TITLE, GOOD_BODY, has_cover=True, cover_alt=alt)
+        (failed,) = [c for c in quality.checks if not c.passed]
+        assert failed.key == "alt" and "foto sampul" in failed.reason and "Pustaka Media" in failed.reason
+    described = assess(GOOD_TITLE, GOOD_BODY, has_cover=True, cover_alt="Warga bermusyawarah di balai desa")
+    assert described.score == 100
+
+
 def test_english_or_keyword_stuffing_is_not_indonesian() -> None:
     english = (
         "<p>The village council met on Monday evening to discuss the budget for next year. "

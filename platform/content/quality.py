@@ -128,8 +128,10 @@ def _sentences(paragraphs: list[str]) -> list[int]:
     return counts
 
 
-def assess(title: str, body: str, *, has_cover: bool) -> Quality:
-    """The score of a post and every check with its reason."""
+def assess(title: str, body: str, *, has_cover: bool, cover_alt: str | None = None) -> Quality:
+    """The score of a post and every check with its reason. ``cover_alt`` is the cover photo's
+    alternative text: a cover without one fails the check of described photos like a photo in
+    the text would (the cover is the photo every reader sees first)."""
     parser = _Text()
     parser.feed(body)
     parser.close()
@@ -141,7 +143,8 @@ def assess(title: str, body: str, *, has_cover: bool) -> Quality:
     indonesian = sum(is_indonesian(w) for w in words) / len(words) if words else 0.0
     average = sum(sentences) / len(sentences) if sentences else 0.0
     longest = max(sentences, default=0)
-    alts_ok = all(len(_WORD.findall(alt)) >= 3 for alt in parser.alts)
+    cover_described = not has_cover or cover_alt is None or len(_WORD.findall(cover_alt)) >= 3
+    alts_ok = cover_described and all(len(_WORD.findall(alt)) >= 3 for alt in parser.alts)
 
     checks = (
         Check(
@@ -158,7 +161,12 @@ def assess(title: str, body: str, *, has_cover: bool) -> Quality:
             alts_ok,
             _("Setiap foto punya keterangan.")
             if alts_ok
-            else _("Beri setiap foto keterangan (teks alternatif) minimal tiga kata: apa dan siapa di foto."),
+            else _("Beri setiap foto keterangan (teks alternatif) minimal tiga kata: apa dan siapa di foto.")
+            if cover_described
+            else _(
+                "Beri foto sampul keterangan (teks alternatif) minimal tiga kata di Pustaka Media: "
+                "apa dan siapa di foto."
+            ),
         ),
         Check(
             "length",

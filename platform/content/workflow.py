@@ -108,10 +108,24 @@ def _check_fields(title: str, summary: str, body: str) -> tuple[str, str, str]:
     return title, summary, to_safe_html(body)
 
 
-def score(post: Post) -> int:
+def assess(db: Session, post: Post) -> quality.Quality:
+    """The post's quality checklist, its cover's alternative text included."""
+    return quality.assess(
+        post.title, post.body, has_cover=post.cover_media_id is not None, cover_alt=cover_alt(db, post)
+    )
+
+
+def cover_alt(db: Session, post: Post) -> str | None:
+    if post.cover_media_id is None:
+        return None
+    media = media_service.find(db, post.village_id, post.cover_media_id)
+    return media.alt if media is not None else None
+
+
+def score(db: Session, post: Post) -> int:
     """Store the post's quality score (:mod:`.quality`) with it: called wherever its title, text or
     cover changes, so the monthly indicator counts quality posts without reading their text."""
-    post.quality = quality.assess(post.title, post.body, has_cover=post.cover_media_id is not None).score
+    post.quality = assess(db, post).score
     return post.quality
 
 
@@ -145,7 +159,7 @@ def create_draft(
         author_name=author.name,
         updated_by_name=author.name,
     )
-    score(post)
+    score(db, post)
     db.add(post)
     db.flush()
     return post
@@ -182,7 +196,7 @@ def save(
         raise ConflictError(post, mine)
     _drop_autosave(db, village_id, post_id, editor)  # what was being typed is saved now
     if (title, summary, body) == (post.title, post.summary, post.body):
-        score(post)  # a post saved before scores were kept (or scored by older checks) gets one
+        score(db, post)  # a post saved before scores were kept (or scored by older checks) gets one
         db.add(post)
         return post  # an unchanged form: no revision, no new version
     db.add(_snapshot(post))
@@ -190,7 +204,7 @@ def save(
     post.version += 1
     post.updated_at = utcnow()
     post.updated_by_name = editor.name
-    score(post)
+    score(db, post)
     db.add(post)
     if post.status == "published":
         bump_content_version(db, village_id)
@@ -379,7 +393,7 @@ def set_cover(db: Session, village_id: int, post_id: int, media_id: int | None) 
     if post.cover_media_id == media_id:
         return post
     post.cover_media_id = media_id
-    score(post)  # the cover is one of the checks
+    score(db, post)  # the cover is one of the checks
     db.add(post)
     if post.status == "published":
         bump_content_version(db, village_id)

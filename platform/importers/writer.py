@@ -304,7 +304,7 @@ class _Writer:
             created_at=created,
             updated_at=item.updated_at or created,
         )
-        workflow.score(post)  # imported posts count toward the quality indicator too
+        workflow.score(self.db, post)  # imported posts count toward the quality indicator too
         self.db.add(post)
         self.db.flush()
         assert post.id is not None

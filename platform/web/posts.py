@@ -285,7 +285,7 @@ def _form(
         context.update(
             {
                 # The checklist of the text as saved ("Konten berkualitas"), shown after each save.
-                "quality": quality.assess(post.title, post.body, has_cover=post.cover_media_id is not None),
+                "quality": workflow.assess(db, post),
                 "may_submit": post.status == "draft"
                 and (_is_author(actor, post) or actor.can(Permission.PUBLISH)),
                 "may_publish": actor.can(Permission.PUBLISH),
@@ -407,21 +407,26 @@ def autosave(
 @router.post("/api/v1/berita/kualitas", name="api_post_quality")
 def check_quality(
     actor: Write,
+    db: SessionDep,
     title: Short = "",
     body: Text = "",
     cover: Annotated[str, Form(max_length=20)] = "",
     cover_media_id: Annotated[str, Form(max_length=20)] = "",
 ) -> JSONResponse:
     """The checklist of the text being written, on demand (the editor's "Periksa lagi" button):
-    nothing is stored; the same score is stored with the post when it is saved."""
-    del actor  # the team only: the declaration is the check
+    nothing is stored; the same score is stored with the post when it is saved. ``cover=baru``:
+    a photo chosen on the phone, which will be stored with the title as its description."""
     if len(body) > MAX_BODY:
         return JSONResponse(
             {"error": _("Isi tulisan terlalu panjang. Bagi menjadi beberapa tulisan.")}, status_code=400
         )
-    found = quality.assess(
-        " ".join(title.split()), to_safe_html(body), has_cover=bool((cover or cover_media_id).strip())
-    )
+    title = " ".join(title.split())
+    chosen = (cover if cover.strip() != "baru" else "") or cover_media_id
+    cover_alt: str | None = title if cover.strip() == "baru" else None
+    if cover_alt is None and chosen.strip().isdecimal() and len(chosen.strip()) <= 9:
+        media = media_service.find(db, actor.village.id, int(chosen))
+        cover_alt = media.alt if media is not None and media.is_image else None
+    found = quality.assess(title, to_safe_html(body), has_cover=cover_alt is not None, cover_alt=cover_alt)
     return JSONResponse(
         {
             "score": found.score,
