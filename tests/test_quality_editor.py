@@ -120,6 +120,10 @@ def test_the_score_is_stored_at_each_save_and_the_checklist_shown(team: Team) ->
         {"title": GOOD_TITLE, "body": GOOD_BODY, "cover_media_id": str(bare)},
     )
     assert live.json()["score"] == 85  # type: ignore[attr-defined]
+    # Described in the media library: the post's stored score follows at once.
+    described = team.post("kader", f"/admin/media/{bare}/alt", {"alt": "Warga bermusyawarah di balai desa"})
+    assert described.status_code == 303  # type: ignore[attr-defined]
+    assert stored(stack, team.vid, post_id).quality == 100
     # A photo chosen on the phone is stored with the title as its description: it passes.
     taken = team.post(
         "kader", "/api/v1/berita/kualitas", {"title": GOOD_TITLE, "body": GOOD_BODY, "cover": "baru"}

@@ -122,6 +122,17 @@ def cover_alt(db: Session, post: Post) -> str | None:
     return media.alt if media is not None else None
 
 
+def cover_described(db: Session, village_id: int, media_id: int) -> None:
+    """A photo's description changed in the media library: the posts it is the cover of are
+    scored again, and their pages show the new text at once."""
+    posts = db.exec(in_village(Post, village_id).where(col(Post.cover_media_id) == media_id)).all()
+    for post in posts:
+        score(db, post)
+        db.add(post)
+    if any(p.status == "published" for p in posts):
+        bump_content_version(db, village_id)
+
+
 def score(db: Session, post: Post) -> int:
     """Store the post's quality score (:mod:`.quality`) with it: called wherever its title, text or
     cover changes, so the monthly indicator counts quality posts without reading their text."""

@@ -23,6 +23,7 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.types import Message, Receive
 
 from etalase.platform.accounts.authz import Permission, VillageActor, village_access
+from etalase.platform.content import workflow
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service
 from etalase.platform.media_library.models import MediaFile
@@ -205,6 +206,7 @@ def change_alt(
 ) -> Response:
     try:
         service.set_alt(db, actor.village.id, media_id, alt)
+        workflow.cover_described(db, actor.village.id, media_id)  # the posts' quality follows
     except MediaNotFoundError:
         raise HTTPException(status_code=404) from None
     except MediaError as error:
