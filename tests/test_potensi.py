@@ -203,8 +203,9 @@ def test_categories_filter_and_potensi_pages(team: Team) -> None:
     for text in (potensi.text, detail, visitor.get(f"{base}/api/v1/potensi").text):
         assert "6281311112222" not in text and "0813" not in text
     assert visitor.get(f"{base}/api/v1/potensi").json()["potensi"][0]["kind"] == "umkm"
-    # Pages past the end are empty, not errors; a huge page number is clamped.
-    assert visitor.get(f"{base}/produk?halaman=999999999999").status_code == 200
+    # Pages past the end are empty, not errors; a number past any integer is not found.
+    assert visitor.get(f"{base}/produk?halaman=99999").status_code == 200
+    assert visitor.get(f"{base}/produk?halaman=999999999999").status_code == 404
 
 
 def test_another_villages_ids_are_not_found(team: Team) -> None:
@@ -312,3 +313,24 @@ def test_the_potensi_and_aspirasi_sidebar_widgets(team: Team) -> None:
         assert '<a href="/aspirasi">Kirim aspirasi</a>' in side and '<a href="/aspirasi/lacak">' in side
     # Nothing of another village in this one's widget.
     assert "Anyaman Bu Tini" not in visitor.get(f"{team.other_base}/").text
+
+
+def test_a_product_is_published_only_with_a_way_to_order_it(team: Team) -> None:
+    """No number of its own and no seller unit with one: no "Pesan via WhatsApp" button, so it is
+    not published; it may wait as a draft, and the form keeps what was typed."""
+    lost = keripik(whatsapp="", aksi="terbitkan", name="Gula Semut")
+    refused = send(team, "editor", "/admin/produk/baru", lost)
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "Isi nomor WhatsApp penjual sebelum produk terbit" in refused.text  # type: ignore[attr-defined]
+    assert 'value="Gula Semut"' in refused.text and products_of(team.stack, team.vid) == []  # type: ignore[attr-defined]
+    # As a draft it is kept; an editor publishing it from the list is refused with the same reason.
+    assert send(team, "editor", "/admin/produk/baru", lost | {"aksi": "simpan"}).status_code == 303  # type: ignore[attr-defined]
+    (draft,) = products_of(team.stack, team.vid)
+    assert draft.status == "draft"
+    from_list = send(team, "editor", f"/admin/produk/{draft.id}/terbitkan", {})
+    assert from_list.status_code == 400 and "Isi nomor WhatsApp penjual" in from_list.text  # type: ignore[attr-defined]
+    assert products_of(team.stack, team.vid)[0].status == "draft"
+    # With the number it goes out.
+    fixed = send(team, "editor", f"/admin/produk/{draft.id}", lost | {"whatsapp": NUMBER_TYPED})
+    assert fixed.status_code == 303  # type: ignore[attr-defined]
+    assert products_of(team.stack, team.vid)[0].status == "published"

@@ -169,6 +169,23 @@ def check_fields(
     )
 
 
+def require_orderable(db: Session, village_id: int, *, potensi_id: int | None, whatsapp: str) -> None:
+    """A published product can be ordered: it has a WhatsApp number, or its seller unit has one.
+    Without a number the public page has no "Pesan via WhatsApp" button, and a buyer no way to
+    order. A draft may wait for the number."""
+    if whatsapp:
+        return
+    unit = get_in_village(db, Potensi, village_id, potensi_id) if potensi_id is not None else None
+    if unit is not None and unit.deleted_at is None and unit.whatsapp:
+        return
+    raise ContentError(
+        _(
+            "Isi nomor WhatsApp penjual sebelum produk terbit: tanpa nomor, pembeli tidak dapat "
+            "memesan lewat tombol “Pesan via WhatsApp”. Produk boleh disimpan sebagai draf dulu."
+        )
+    )
+
+
 def get_product(db: Session, village_id: int, product_id: int, *, trashed: bool = False) -> Product:
     row = get_in_village(db, Product, village_id, product_id)
     if row is None or (row.deleted_at is not None) != trashed:

@@ -342,6 +342,17 @@ def _check(db: Session, screen: Screen, vid: int, values: dict[str, Any]) -> Any
     )
 
 
+def _unorderable(db: Session, screen: Screen, vid: int, fields: Any, status: str) -> str | None:
+    """Why a product cannot be published as it is (no number to order through), or None."""
+    if screen.model is not Product or status != "published":
+        return None
+    try:
+        products.require_orderable(db, vid, potensi_id=fields.potensi_id, whatsapp=fields.whatsapp)
+    except ContentError as error:
+        return str(error)
+    return None
+
+
 def _action(form: FormData) -> str:
     raw = form.get("aksi")
     return raw if isinstance(raw, str) and raw in service.ACTIONS else "draf"
@@ -440,6 +451,9 @@ def _routes(screen: Screen) -> None:  # noqa: PLR0915 (one screen's ten routes, 
             db.rollback()
             return _form(request, db, screen, actor, None, values, error=str(error), status=400)
         status = service.status_for(action, may_publish=actor.can(Permission.PUBLISH), current=None)
+        problem = _unorderable(db, screen, vid, fields, status)
+        if problem:
+            return _form(request, db, screen, actor, None, values, error=problem, status=400)
         row: Any = (products if screen.model is Product else places).create(
             db, vid, actor.user, fields, status
         )
@@ -475,6 +489,9 @@ def _routes(screen: Screen) -> None:  # noqa: PLR0915 (one screen's ten routes, 
             return _form(request, db, screen, actor, row, values, error=str(error), status=400)
         before = row.status
         status = service.status_for(action, may_publish=actor.can(Permission.PUBLISH), current=before)
+        problem = _unorderable(db, screen, vid, fields, status)
+        if problem:
+            return _form(request, db, screen, actor, row, values, error=problem, status=400)
         (products if screen.model is Product else places).save(db, row, fields, status)
         if status != before:
             what = {"review": "submitted", "published": "published", "draft": "unpublished"}[status]
@@ -490,6 +507,13 @@ def _routes(screen: Screen) -> None:  # noqa: PLR0915 (one screen's ten routes, 
         row = _load(db, screen, actor, row_id)
         if row.status == "published":
             return _refused(request, db, actor, ContentError(_("Ini sudah terbit.")))
+        if screen.model is Product:
+            try:
+                products.require_orderable(
+                    db, row.village_id, potensi_id=row.potensi_id, whatsapp=row.whatsapp
+                )
+            except ContentError as error:
+                return _refused(request, db, actor, error)
         service.move(db, row, "published")
         _audit(db, request, actor, screen, "published", row)
         return redirect(f"{base}?status=terbit&pesan=terbit")
