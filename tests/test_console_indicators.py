@@ -303,9 +303,9 @@ def test_exports_match_the_screen(stack: Stack, world: dict[str, int]) -> None:
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert f'filename="konsol-34.04.02-{month}.csv"' in response.headers["content-disposition"]
     lines = _csv(response.content)
-    assert lines[0][:2] == ["Kode", "Nama"] and "Jangkauan" in lines[0]
+    assert lines[0][:2] == ["Kode", "Nama"] and "Jangkauan (%)" in lines[0] and "Keterlibatan (%)" in lines[0]
     assert [line[0] for line in lines[1:]] == screen == [SIDOLUHUR, SIDOMULYO]
-    reach = lines[0].index("Jangkauan")
+    reach = lines[0].index("Jangkauan (%)")
     assert lines[1][reach] == "10.0" and lines[1][reach + 1] == "merah"
     workbook = browser.get(f"{base}?{view}&format=xlsx")
     assert f'filename="konsol-34.04.02-{month}.xlsx"' in workbook.headers["content-disposition"]

@@ -294,7 +294,7 @@ def test_several_photos_uploaded_at_once_one_bad_file_is_named_and_the_good_ones
     assert response.status_code == 400  # type: ignore[attr-defined]
     text = response.text  # type: ignore[attr-defined]
     assert "Foto berikut tidak diunggah:" in text
-    assert "<strong>skrip.jpg</strong>: Jenis berkas ini tidak didukung." in text
+    assert "<strong>skrip.jpg</strong>: Berkas ini bukan foto. Kirim foto JPG, PNG, WebP atau GIF." in text
     assert "<strong>laporan.pdf</strong>: ini dokumen, bukan foto." in text
     assert "2 foto sudah diunggah dan ditambahkan ke album." in text
     photos = album_photos(team.stack, team.vid, album_id)

@@ -414,6 +414,17 @@ def test_a_cover_photo_taken_with_the_phone_goes_with_the_post(team: Team) -> No
     assert 'value="Tanam Padi Serentak 2026"' in bad.text  # type: ignore[attr-defined]
     assert team.post(post_id).cover_media_id == kept.id and team.post(post_id).title == "Tanam Padi Serentak"
 
+    # A web page named like a photo: refused as "not a photo", without offering documents.
+    page = b"<!doctype html><script>alert(1)</script>"
+    fake = _send_with_cover(
+        team,
+        "kader",
+        f"/admin/berita/{post_id}",
+        edit | {"cover_media_id": str(kept.id)},
+        ("foto.jpg", page, "image/jpeg"),
+    )
+    assert fake.status_code == 400 and "“foto.jpg”: Berkas ini bukan foto." in fake.text  # type: ignore[attr-defined]
+    assert "PDF" not in fake.text.split('class="box error"')[1][:400]  # type: ignore[attr-defined]
     # A new photo replaces the chosen one; its alt text is the post's title.
     replaced = _send_with_cover(
         team,

@@ -75,6 +75,7 @@ class MediaError(ValueError):
 
 class UnsupportedFileError(MediaError):
     status = 415
+    unknown_kind = False  # True: not a kind of file the library stores at all (see unsupported())
 
 
 class FileTooLargeError(MediaError):
@@ -100,12 +101,22 @@ def size_text(n_bytes: int) -> str:
 
 
 def unsupported() -> UnsupportedFileError:
-    return UnsupportedFileError(
+    error = UnsupportedFileError(
         _(
             "Jenis berkas ini tidak didukung. Unggah foto JPG, PNG, WebP atau GIF, atau dokumen PDF, "
             "Word (.docx) atau Excel (.xlsx)."
         )
     )
+    error.unknown_kind = True
+    return error
+
+
+def photo_reason(error: MediaError) -> str:
+    """Why a file sent where only a photo goes was refused: a file of no kind the library knows
+    gets a sentence about photos only (the library's own one also offers documents)."""
+    if getattr(error, "unknown_kind", False):
+        return _("Berkas ini bukan foto. Kirim foto JPG, PNG, WebP atau GIF.")
+    return str(error)
 
 
 def too_large(max_bytes: int) -> FileTooLargeError:

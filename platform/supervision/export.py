@@ -39,7 +39,7 @@ def table_sheet(rows: Sequence[Row], regions: bool) -> tuple[list[str], list[lis
         header.append(_("Desa dengan data"))
     for column in COLUMNS:
         label = _(column.region_label if regions else column.label)
-        header.append(label + (" (%)" if regions and column.counts_villages else ""))
+        header.append(label + (" (%)" if column.rate or (regions and column.counts_villages) else ""))
         if regions and column.counts_villages:
             header.append(_("{label} (jumlah desa)").format(label=label))
         header.append(_("{label} (status)").format(label=label))

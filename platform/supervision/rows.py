@@ -41,11 +41,12 @@ class Column:
     label: str  # N_-marked: translated where shown
     region_label: str  # the same column in a table of regions
     counts_villages: bool = True  # a region's cell is the share of villages meeting the target
+    rate: bool = False  # the value is a percentage in every table (its header says so in exports)
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("jangkauan", N_("Jangkauan"), N_("Jangkauan")),
-    Column("engagement", N_("Engagement"), N_("Engagement"), counts_villages=False),
+    Column("jangkauan", N_("Jangkauan"), N_("Jangkauan"), rate=True),
+    Column("engagement", N_("Keterlibatan"), N_("Keterlibatan"), counts_villages=False, rate=True),
     Column("konten", N_("Konten berkualitas"), N_("Desa capai 50 konten")),
     Column("terlatih", N_("Admin terlatih"), N_("Desa capai 10 admin terlatih")),
     Column("platform", N_("Platform sosial"), N_("Desa dengan 3 platform")),

@@ -79,7 +79,7 @@ def sheet(trend: list[TrendMonth]) -> tuple[list[str], list[list[Value]]]:
         _("Pengunjung unik"),
         _("Tayangan"),
         _("Jangkauan (%)"),
-        _("Engagement (%)"),
+        _("Keterlibatan (%)"),
         _("Posting"),
         _("Konten berkualitas"),
         _("Admin terlatih"),

@@ -13,7 +13,7 @@ from etalase.platform.accounts.authz import VillageActor
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
-from etalase.platform.media_library.processing import MediaError
+from etalase.platform.media_library.processing import MediaError, photo_reason
 from etalase.platform.runtime import Runtime
 from etalase.platform.web.deps import settings_of
 from etalase.platform.web.pages import log_in_village
@@ -55,6 +55,6 @@ def store_photo(
             settings=settings_of(request),
         )
     except MediaError as error:
-        raise MediaError(f"“{name}”: {error}") from error
+        raise MediaError(f"“{name}”: {photo_reason(error)}") from error
     log_in_village(db, request, actor, "media_uploaded", media.original_name)
     return media

@@ -27,7 +27,7 @@ from etalase.platform.content.workflow import ContentError
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
-from etalase.platform.media_library.processing import MediaError, size_text
+from etalase.platform.media_library.processing import MediaError, photo_reason, size_text
 from etalase.platform.runtime import Runtime
 from etalase.platform.web import form_photos
 from etalase.platform.web.deps import SessionDep, settings_of
@@ -459,7 +459,7 @@ async def upload(request: Request, album_id: int, actor: Write, db: SessionDep) 
                     settings=settings_of(request),
                 )
             except MediaError as error:
-                problems.append((name, str(error)))
+                problems.append((name, photo_reason(error)))
                 continue
             assert media.id is not None
             try:

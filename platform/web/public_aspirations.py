@@ -35,7 +35,7 @@ from etalase.platform.aspirations.models import CATEGORIES, Aspiration, Aspirati
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
-from etalase.platform.media_library.processing import MB, MediaError, size_text, too_large
+from etalase.platform.media_library.processing import MB, MediaError, photo_reason, size_text, too_large
 from etalase.platform.runtime import Runtime
 from etalase.platform.web import form_photos
 from etalase.platform.web.deps import CurrentVillage, RuntimeDep, SessionDep, TemplatesDep, settings_of
@@ -162,7 +162,7 @@ def _photo_refusal(reason: str) -> str:
 
 
 def _not_a_photo(name: str) -> str:
-    return _("“{name}” bukan foto. Pilih foto JPG, PNG, WebP, GIF, atau HEIC.").format(name=name)
+    return _("“{name}” bukan foto. Pilih foto JPG, PNG, WebP atau GIF.").format(name=name)
 
 
 def _sent(request: Request, village: VillageSite, aspiration: Aspiration) -> HTMLResponse:
@@ -228,7 +228,7 @@ def _store_photo(
             private=True,
         )
     except MediaError as error:
-        raise Refused(_photo_refusal(str(error)), error.status) from None
+        raise Refused(_photo_refusal(photo_reason(error)), error.status) from None
     if stored.kind != "image":
         _drop(db, runtime, village.id, stored)
         raise Refused(_photo_refusal(_not_a_photo(photo.filename or "")), 415)
