@@ -220,3 +220,21 @@ def test_vendored_assets_match_their_pinned_manifest() -> None:
         assert any("LICENSE" in name for name in package["sha256"]), package["name"]
         for name, digest in package["sha256"].items():
             assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("<p>Isi berita.</p><p><br></p>", "<p>Isi berita.</p>"),  # the editor's last empty line
+        ("<p><br></p><p>Isi.</p><p> </p><p><br/></p>", "<p>Isi.</p>"),
+        ("<p>a</p><p><br></p><p>b</p>", "<p>a</p><p><br></p><p>b</p>"),  # a blank line between stays
+        ("<p><br></p>", ""),
+    ],
+)
+def test_empty_paragraphs_at_the_edges_are_not_stored(sent: str, stored: str) -> None:
+    assert to_safe_html(sent) == stored
+
+
+def test_trimming_blank_paragraphs_stays_linear() -> None:
+    hostile = "<p></p>" * 20_000 + "<p>x</p>" + "<p><br></p>" * 20_000
+    assert to_safe_html(hostile) == "<p>x</p>"

@@ -211,8 +211,8 @@ def test_options_are_checked_against_the_theme(stack: Stack) -> None:
     wrong_layout = desa.submit(tema="klasik", tata="sidebar-kiri", aksi="terapkan")
     assert wrong_layout.status_code == 400 and "tidak mendukung tata letak itu" in wrong_layout.text
     for url in (
-        "http://facebook.com/desasidomulyo",  # not https
         "https://facebook.com.evil.example/desa",  # not Facebook's host
+        "facebook.com.evil.example/desa",
         "https://facebook.com/",  # no page
         "javascript:alert(1)",
     ):
@@ -222,7 +222,12 @@ def test_options_are_checked_against_the_theme(stack: Stack) -> None:
     assert desa.stored() == ("klasik", None)
     # A good profile link, a sanitised text widget, the right layout.
     form = desa.form(
-        tema="pesisir", tata="sidebar-kanan", sosial_whatsapp="https://whatsapp.com/channel/0029Va"
+        tema="pesisir",
+        tata="sidebar-kanan",
+        sosial_whatsapp="https://whatsapp.com/channel/0029Va",
+        # As copied from the app or typed: no scheme, or plain http; kept as https.
+        sosial_facebook="facebook.com/desasidomulyo",
+        sosial_instagram="http://www.instagram.com/desasidomulyo",
     )
     form.update({"w_count": "2", "w0_type": "teks", "w0_title": "Jam layanan"})
     form.update({"w0_text": "<p>Senin–Jumat 08.00</p><script>alert(1)</script>", "w1_type": "sosial"})
@@ -231,6 +236,8 @@ def test_options_are_checked_against_the_theme(stack: Stack) -> None:
     home = desa.home()
     assert "Senin–Jumat 08.00" in home and "alert(1)" not in home
     assert 'href="https://whatsapp.com/channel/0029Va"' in home
+    assert 'href="https://facebook.com/desasidomulyo"' in home
+    assert 'href="https://www.instagram.com/desasidomulyo"' in home
     assert "layout-sidebar-kanan" in home
 
 

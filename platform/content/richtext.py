@@ -28,10 +28,31 @@ def text_to_html(text: str) -> str:
     )
 
 
+# An empty paragraph ("<p><br></p>"): the editor leaves one after the last line (where the cursor
+# was), which would be published as blank space under every post.
+_BLANK_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|<br\s*/?>)*</p>\s*")
+
+
+def _trim_blank_paragraphs(body: str) -> str:
+    """``body`` without empty paragraphs at its start and end (linear: no backtracking over a
+    hostile run of thousands of them)."""
+    body = body.strip()
+    start = 0
+    while (found := _BLANK_PARAGRAPH.match(body, start)) is not None:
+        start = found.end()
+    end = len(body)
+    while end > start:
+        last = body.rfind("<p>", start, end)
+        if last < 0 or _BLANK_PARAGRAPH.fullmatch(body, last, end) is None:
+            break
+        end = last
+    return body[start:end].strip()
+
+
 def to_safe_html(raw: str) -> str:
     """The body to store: HTML cleaned by nh3, or plain text turned into paragraphs first.
     Callers check the length against :data:`MAX_BODY` with their own message."""
-    return clean_html(raw if _LOOKS_LIKE_HTML.search(raw) else text_to_html(raw))
+    return _trim_blank_paragraphs(clean_html(raw if _LOOKS_LIKE_HTML.search(raw) else text_to_html(raw)))
 
 
 def render_body(stored: str) -> Markup:

@@ -60,6 +60,14 @@ SOCIAL_HOSTS: dict[str, frozenset[str]] = {
     "x": frozenset({"x.com", "www.x.com", "twitter.com", "www.twitter.com"}),
     "whatsapp": frozenset({"whatsapp.com", "www.whatsapp.com", "chat.whatsapp.com"}),
 }
+EXAMPLE_HOSTS = {  # the host a refusal's example shows: the one people know
+    "facebook": "www.facebook.com",
+    "instagram": "www.instagram.com",
+    "tiktok": "www.tiktok.com",
+    "youtube": "www.youtube.com",
+    "x": "x.com",
+    "whatsapp": "chat.whatsapp.com",
+}
 SOCIAL_NAMES = {
     "facebook": "Facebook",
     "instagram": "Instagram",
@@ -422,6 +430,11 @@ def check_social(raw: dict[str, str]) -> dict[str, str]:
         name = SOCIAL_NAMES[network]
         if len(value) > MAX_URL or any(ch.isspace() for ch in value):
             raise AppearanceError(_("Alamat {name} tidak valid.").format(name=name))
+        # What people copy from the app's address bar or type: "facebook.com/desaku" or http.
+        if "://" not in value:
+            value = f"https://{value.removeprefix('//')}"
+        elif value.lower().startswith("http://"):
+            value = f"https://{value[len('http://') :]}"
         parts = urlsplit(value)
         host = (parts.hostname or "").lower()
         if (
@@ -434,7 +447,7 @@ def check_social(raw: dict[str, str]) -> dict[str, str]:
             raise AppearanceError(
                 _(
                     "Alamat {name} harus berupa tautan https ke {host}, misalnya https://{host}/desaanda."
-                ).format(name=name, host=sorted(SOCIAL_HOSTS[network], key=len)[0])
+                ).format(name=name, host=EXAMPLE_HOSTS[network])
             )
         if parts.path in ("", "/"):
             raise AppearanceError(

@@ -77,6 +77,9 @@
     var panel = el("div", { "class": "rte-panel", hidden: "" });
     var label = document.querySelector('label[for="' + textarea.id + '"]');
     if (label) label.id = textarea.id + "-label";
+    // The hint for writing without the editor gives way to the one for writing with it.
+    var hint = document.getElementById(textarea.id + "-hint");
+    if (hint && hint.hasAttribute("data-editor-hint")) hint.textContent = hint.getAttribute("data-editor-hint");
     wrap.appendChild(bar);
     wrap.appendChild(panel);
     wrap.appendChild(area);
