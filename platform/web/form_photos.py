@@ -34,14 +34,24 @@ def is_document(uploaded: UploadFile) -> bool:
     return head.startswith(DOCUMENT_MAGIC)
 
 
+class PhotoRefusedError(MediaError):
+    """A photo the library refused: ``str()`` is one sentence naming the file; ``name`` and
+    ``reason`` apart for a list of several files."""
+
+    def __init__(self, name: str, reason: str, sentence: str | None = None, status: int = 400) -> None:
+        super().__init__(sentence or f"“{name}”: {reason}")
+        self.name, self.reason, self.status = name, reason, status
+
+
 def store_photo(
     request: Request, db: Session, actor: VillageActor, uploaded: UploadFile, *, alt: str
 ) -> MediaFile:
     """Store one photo in the village's library (committed there) and log it. A refusal raises
-    :class:`MediaError` with one sentence naming the file."""
+    :class:`PhotoRefusedError`."""
     name = uploaded.filename or ""
     if is_document(uploaded):
-        raise MediaError(_("“{name}” adalah dokumen, bukan foto.").format(name=name))
+        sentence = _("“{name}” adalah dokumen, bukan foto.").format(name=name)
+        raise PhotoRefusedError(name, _("ini dokumen, bukan foto."), sentence, status=415)
     runtime: Runtime = request.app.state.runtime
     try:
         media = media_service.upload(
@@ -55,6 +65,6 @@ def store_photo(
             settings=settings_of(request),
         )
     except MediaError as error:
-        raise MediaError(f"“{name}”: {photo_reason(error)}") from error
+        raise PhotoRefusedError(name, photo_reason(error), status=error.status) from error
     log_in_village(db, request, actor, "media_uploaded", media.original_name)
     return media

@@ -27,7 +27,7 @@ from etalase.platform.content.workflow import ContentError
 from etalase.platform.i18n import _
 from etalase.platform.media_library import service as media_service
 from etalase.platform.media_library.models import MediaFile
-from etalase.platform.media_library.processing import MediaError, photo_reason, size_text
+from etalase.platform.media_library.processing import size_text
 from etalase.platform.runtime import Runtime
 from etalase.platform.web import form_photos
 from etalase.platform.web.deps import SessionDep, settings_of
@@ -448,25 +448,15 @@ async def upload(request: Request, album_id: int, actor: Write, db: SessionDep) 
                 problems.append((name, _("ini dokumen, bukan foto. Unggah dokumen di menu Dokumen.")))
                 continue
             try:
-                media = media_service.upload(
-                    db,
-                    runtime.media,
-                    actor.village.id,
-                    filename=name,
-                    stream=uploaded.file,
-                    alt=alt[: media_service.ALT_MAX],
-                    user=actor.user,
-                    settings=settings_of(request),
-                )
-            except MediaError as error:
-                problems.append((name, photo_reason(error)))
+                media = form_photos.store_photo(request, db, actor, uploaded, alt=alt)
+            except form_photos.PhotoRefusedError as refused:
+                problems.append((name, refused.reason))
                 continue
             assert media.id is not None
             try:
                 gallery.add_photos(db, actor.village.id, album_id, [media.id])
                 if caption:
                     gallery.set_captions(db, actor.village.id, album_id, {media.id: caption})
-                log_in_village(db, request, actor, "media_uploaded", media.original_name)
                 db.commit()  # this photo is in the album now, whatever the next file does
             except Exception:
                 db.rollback()
