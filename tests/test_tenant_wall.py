@@ -483,6 +483,7 @@ VILLAGE_ROUTES: tuple[Route, ...] = (
             ("category", "kuliner"),
             ("stock", "tersedia"),
             ("seller_name", "Bu Sri"),
+            ("whatsapp", "0812 3456 7890"),  # published next in the matrix: it needs a number
             ("aksi", "draf"),
         ),
     ),
