@@ -175,8 +175,8 @@ def require_orderable(db: Session, village_id: int, *, potensi_id: int | None, w
     order. A draft may wait for the number."""
     if whatsapp:
         return
-    unit = get_in_village(db, Potensi, village_id, potensi_id) if potensi_id is not None else None
-    if unit is not None and unit.deleted_at is None and unit.whatsapp:
+    seller = get_in_village(db, Potensi, village_id, potensi_id) if potensi_id is not None else None
+    if order_number(whatsapp, seller):
         return
     raise ContentError(
         _(
@@ -267,8 +267,13 @@ def seller_label(product: Product, seller: Potensi | None) -> str:
 
 def whatsapp_of(product: Product, seller: Potensi | None) -> str:
     """The number an order goes to: the product's own, else its seller unit's."""
-    if product.whatsapp:
-        return product.whatsapp
+    return order_number(product.whatsapp, seller)
+
+
+def order_number(whatsapp: str, seller: Potensi | None) -> str:
+    """A product's own number, else its seller unit's (a unit in the trash has none)."""
+    if whatsapp:
+        return whatsapp
     return seller.whatsapp if seller is not None and seller.deleted_at is None else ""
 
 

@@ -421,9 +421,11 @@ def check_quality(
             {"error": _("Isi tulisan terlalu panjang. Bagi menjadi beberapa tulisan.")}, status_code=400
         )
     title = " ".join(title.split())
-    chosen = (cover if cover.strip() != "baru" else "") or cover_media_id
-    cover_alt: str | None = title if cover.strip() == "baru" else None
-    if cover_alt is None and chosen.strip().isdecimal() and len(chosen.strip()) <= 9:
+    chosen = (cover or cover_media_id).strip()
+    cover_alt: str | None = None  # None: no cover (nothing chosen, or not a photo of this village)
+    if chosen == "baru":
+        cover_alt = title
+    elif chosen.isdecimal() and len(chosen) <= 9:
         media = media_service.find(db, actor.village.id, int(chosen))
         cover_alt = media.alt if media is not None and media.is_image else None
     found = quality.assess(title, to_safe_html(body), has_cover=cover_alt is not None, cover_alt=cover_alt)

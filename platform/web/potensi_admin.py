@@ -343,7 +343,8 @@ def _check(db: Session, screen: Screen, vid: int, values: dict[str, Any]) -> Any
 
 
 def _unorderable(db: Session, screen: Screen, vid: int, fields: Any, status: str) -> str | None:
-    """Why a product cannot be published as it is (no number to order through), or None."""
+    """Why a product cannot be published as it is (no number to order through), or None.
+    ``fields``: the checked form, or the stored row (both have ``potensi_id`` and ``whatsapp``)."""
     if screen.model is not Product or status != "published":
         return None
     try:
@@ -507,13 +508,9 @@ def _routes(screen: Screen) -> None:  # noqa: PLR0915 (one screen's ten routes, 
         row = _load(db, screen, actor, row_id)
         if row.status == "published":
             return _refused(request, db, actor, ContentError(_("Ini sudah terbit.")))
-        if screen.model is Product:
-            try:
-                products.require_orderable(
-                    db, row.village_id, potensi_id=row.potensi_id, whatsapp=row.whatsapp
-                )
-            except ContentError as error:
-                return _refused(request, db, actor, error)
+        problem = _unorderable(db, screen, row.village_id, row, "published")
+        if problem:
+            return _refused(request, db, actor, ContentError(problem))
         service.move(db, row, "published")
         _audit(db, request, actor, screen, "published", row)
         return redirect(f"{base}?status=terbit&pesan=terbit")
